@@ -1,0 +1,5 @@
+export * from './client';
+export * from './errors';
+export * from './status';
+export * from './tokens';
+export * from './types';
