@@ -11,7 +11,10 @@ import { EsdlApiError, EsdlNetworkError, errorFromResponse } from './errors';
 export const API_NAMESPACE = 'esdl-lab';
 
 /** The full URL of a route of the server extension, for example `apiUrl('status')`. */
-export function apiUrl(endPoint: string, settings: ServerConnection.ISettings = ServerConnection.makeSettings()): string {
+export function apiUrl(
+  endPoint: string,
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): string {
   return URLExt.join(settings.baseUrl, API_NAMESPACE, endPoint);
 }
 

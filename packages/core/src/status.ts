@@ -24,6 +24,8 @@ export interface IStatusModel extends IDisposable {
   upstream(kind: UpstreamKind, name: string): IUpstreamStatus | undefined;
   /** polls now, and resolves when the answer has been applied */
   refresh(): Promise<void>;
+  /** sets the time between polls while all is well, in milliseconds */
+  setInterval(milliseconds: number): void;
 }
 
 export namespace StatusModel {
@@ -45,14 +47,12 @@ export class StatusModel implements IStatusModel {
     this._poll = new Poll<IStatusResponse, Error, 'standby'>({
       auto: false,
       factory: () => this._fetchStatus(),
-      frequency: {
-        interval: options.interval ?? 10_000,
-        backoff: true,
-        max: options.maxInterval ?? 120_000
-      },
       name: '@esdl-lab/core:status',
       standby: options.standby ?? 'when-hidden'
     });
+    // set after construction: Poll's constructor raises any `max` below 30 s to 30 s
+    this._maxInterval = options.maxInterval ?? 120_000;
+    this.setInterval(options.interval ?? 10_000);
     this._poll.ticked.connect((_, tick) => {
       if (tick.phase === 'resolved') {
         this._apply(tick.payload as IStatusResponse, null);
@@ -61,6 +61,9 @@ export class StatusModel implements IStatusModel {
       }
     });
     this.ready = this._poll.start().then(() => this._poll.tick.then(() => undefined));
+    if (typeof document !== 'undefined') {
+      document.addEventListener('visibilitychange', this._onVisibilityChange);
+    }
   }
 
   readonly ready: Promise<void>;
@@ -81,9 +84,13 @@ export class StatusModel implements IStatusModel {
     return this._poll.isDisposed;
   }
 
-  /** the underlying poll, exposed for tests of its schedule */
-  get poll(): Poll<IStatusResponse, Error, 'standby'> {
-    return this._poll;
+  /** Sets the time between polls while all is well; backoff never waits less than this. */
+  setInterval(milliseconds: number): void {
+    this._poll.frequency = {
+      interval: milliseconds,
+      backoff: true,
+      max: Math.max(milliseconds, this._maxInterval)
+    };
   }
 
   upstreams(kind?: UpstreamKind): IUpstreamStatus[] {
@@ -104,9 +111,19 @@ export class StatusModel implements IStatusModel {
     if (this.isDisposed) {
       return;
     }
+    if (typeof document !== 'undefined') {
+      document.removeEventListener('visibilitychange', this._onVisibilityChange);
+    }
     this._poll.dispose();
     Signal.clearData(this);
   }
+
+  /** Checks at once when the page comes back, instead of waiting out the standby. */
+  private _onVisibilityChange = (): void => {
+    if (document.visibilityState === 'visible' && this._poll.state.phase === 'standby') {
+      void this._poll.refresh();
+    }
+  };
 
   private _apply(status: IStatusResponse | null, error: Error | null): void {
     const same =
@@ -120,6 +137,7 @@ export class StatusModel implements IStatusModel {
   }
 
   private _fetchStatus: () => Promise<IStatusResponse>;
+  private _maxInterval: number;
   private _poll: Poll<IStatusResponse, Error, 'standby'>;
   private _status: IStatusResponse | null = null;
   private _error: Error | null = null;

@@ -1,9 +1,4 @@
-import {
-  ILabShell,
-  ILayoutRestorer,
-  JupyterFrontEnd,
-  JupyterFrontEndPlugin
-} from '@jupyterlab/application';
+import { ILabShell, ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
@@ -38,10 +33,7 @@ const statusPlugin: JupyterFrontEndPlugin<IStatusModel> = {
 
     if (settings) {
       void settings.load(PLUGIN_ID).then(loaded => {
-        const apply = () => {
-          const seconds = loaded.get('pollInterval').composite as number;
-          model.poll.frequency = { ...model.poll.frequency, interval: seconds * 1000 };
-        };
+        const apply = () => model.setInterval((loaded.get('pollInterval').composite as number) * 1000);
         apply();
         loaded.changed.connect(apply);
       });

@@ -67,6 +67,7 @@ export function summary(model: Pick<IStatusModel, 'status' | 'error'>): {
   return {
     text: `ESDL ${up.length}/${configured.length}`,
     level: configured.length === 0 ? 'warn' : level,
-    tooltip: (model.error ? `Status request failed: ${model.error.message}\n` : '') + (tooltip || 'No upstream configured')
+    tooltip:
+      (model.error ? `Status request failed: ${model.error.message}\n` : '') + (tooltip || 'No upstream configured')
   };
 }

@@ -21,13 +21,18 @@ function ServicesList(props: { model: IStatusModel }): JSX.Element {
       {!model.status && !model.error && <div className="esdl-Services-empty">Checking services…</div>}
       {model.status && rows.length === 0 && (
         <div className="esdl-Services-empty">
-          No upstream is configured. Add cube servers with <code>c.ESDLLab.cube_servers</code> and an MLflow server
-          with <code>c.ESDLLab.mlflow_url</code> in your Jupyter server configuration.
+          No upstream is configured. Add cube servers with <code>c.ESDLLab.cube_servers</code> and an MLflow server with{' '}
+          <code>c.ESDLLab.mlflow_url</code> in your Jupyter server configuration.
         </div>
       )}
       <ul className="esdl-Services-list" aria-label="ESDL services">
         {rows.map(row => (
-          <li key={row.key} className="esdl-Services-item" data-state={row.state} aria-label={`${row.title}: ${row.stateLabel}`}>
+          <li
+            key={row.key}
+            className="esdl-Services-item"
+            data-state={row.state}
+            aria-label={`${row.title}: ${row.stateLabel}`}
+          >
             <div className="esdl-Services-line">
               <span className="esdl-Services-dot" aria-hidden="true" />
               <span className="esdl-Services-title">{row.title}</span>

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# `npm run demo`: installs what is missing, builds, makes the demo cubes, and starts JupyterLab with ESDL
+# Lab on 127.0.0.1, printing the URL to open.
+#   ESDL_DEMO_PORT (default 8888)    the port of JupyterLab
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+ensure_system_packages
+bash scripts/build.sh
+
+if [ -x packages/cube-server/scripts/build-demo-cubes.sh ]; then
+  log "building the demo cubes that are missing (first time only)"
+  packages/cube-server/scripts/build-demo-cubes.sh
+fi
+
+config_dir="$ROOT/.esdl-lab/jupyter"
+mkdir -p "$config_dir"
+cat >"$config_dir/jupyter_server_config.py" <<PYEOF
+# Written by scripts/demo.sh: the demo's Jupyter server configuration.
+c.ServerApp.ip = "127.0.0.1"
+c.ServerApp.port = ${ESDL_DEMO_PORT:-8888}
+c.ServerApp.open_browser = False
+c.ServerApp.root_dir = "$ROOT/examples"
+c.ServerApp.allow_root = True
+c.LabApp.extension_manager = "readonly"
+c.ESDLLab.cube_servers = {
+    "demo": {
+        "title": "ESDL demo cubes",
+        "command": ["$VENV/bin/esdl-cube-server", "--config", "$ROOT/packages/cube-server/demo/cubes.yaml", "--port", "{port}"],
+    },
+}
+PYEOF
+
+export JUPYTER_CONFIG_DIR="$config_dir"
+log "starting JupyterLab; open the URL with the token that it prints below (Ctrl-C stops it)"
+exec jupyter lab

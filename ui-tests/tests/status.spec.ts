@@ -1,0 +1,79 @@
+import { expect, test } from '@jupyterlab/galata';
+import { BASE_URL, TOKEN, collectErrors, screenshotPath, setTheme } from './helpers';
+
+test.use({ autoGoto: false });
+
+test.describe('ESDL Lab foundation', () => {
+  test('JupyterLab loads with the suite, without console errors and without heavy libraries', async ({ page }) => {
+    const errors = collectErrors(page);
+    const ourScripts = new Map<string, number>();
+    page.on('response', async response => {
+      const url = response.url();
+      if (url.includes('/lab/extensions/@esdl-lab/labextension/static/') && url.endsWith('.js')) {
+        const body = await response.body().catch(() => Buffer.alloc(0));
+        ourScripts.set(url, body.length);
+      }
+    });
+    await page.goto();
+    await expect(page.locator('.esdl-ServicesStatus-button')).toBeVisible();
+
+    const plugins = await page.evaluate(() =>
+      (window as any).jupyterapp.listPlugins().filter((id: string) => id.startsWith('@esdl-lab/labextension:'))
+    );
+    expect(plugins.sort()).toEqual(
+      ['catalog', 'cube3d', 'launcher', 'mlflow', 'status', 'viewer'].map(name => `@esdl-lab/labextension:${name}`)
+    );
+    const activated = await page.evaluate(() =>
+      ['status', 'catalog', 'viewer', 'cube3d', 'mlflow', 'launcher'].every(name =>
+        (window as any).jupyterapp.isPluginActivated(`@esdl-lab/labextension:${name}`)
+      )
+    );
+    expect(activated).toBe(true);
+
+    // heavy libraries (three, deck.gl, zarrita) load when their widget opens, never at start-up
+    const startupBytes = [...ourScripts.values()].reduce((sum, n) => sum + n, 0);
+    expect(ourScripts.size).toBeGreaterThan(0);
+    expect(startupBytes).toBeLessThan(300_000);
+
+    expect(errors).toEqual([]);
+  });
+
+  test('the services view shows every upstream and its state', async ({ page }) => {
+    await page.goto();
+    const statusItem = page.locator('.esdl-ServicesStatus-button');
+    await expect(statusItem).toBeVisible();
+    await statusItem.click();
+
+    const list = page.getByRole('list', { name: 'ESDL services' });
+    await expect(list).toBeVisible();
+    const offline = list.getByRole('listitem', { name: /Offline cube server: down/ });
+    await expect(offline).toBeVisible();
+    await expect(offline).toContainText('127.0.0.1:9');
+    await expect(list.getByRole('listitem', { name: /MLflow.*: not configured/ })).toContainText('c.ESDLLab.mlflow_url');
+    await expect(list.getByRole('listitem', { name: /ESDL demo cubes: idle, starts on first use/ })).toBeVisible();
+
+    // first use starts the managed cube server; the view follows
+    const response = await page.request.get(`${BASE_URL}/esdl-lab/cubes/demo/`);
+    expect(response.status()).toBe(200);
+    await page.getByRole('button', { name: 'Check the services again' }).click();
+    const demo = list.getByRole('listitem', { name: /ESDL demo cubes: up/ });
+    await expect(demo).toBeVisible();
+    await expect(demo).toContainText('version');
+    await expect(statusItem).toHaveText('ESDL 1/2');
+
+    await page.screenshot({ path: screenshotPath('status-light') });
+    await setTheme(page, 'JupyterLab Dark');
+    await page.screenshot({ path: screenshotPath('status-dark') });
+    await setTheme(page, 'JupyterLab Light');
+  });
+
+  test('anonymous requests are refused and forwarded nowhere', async () => {
+    // plain fetch: Playwright's request context would send the token header
+    const status = await fetch(`${BASE_URL}/esdl-lab/status`);
+    expect(status.status).toBe(403);
+    const proxied = await fetch(`${BASE_URL}/esdl-lab/cubes/demo/datasets`);
+    expect(proxied.status).toBe(403);
+    const authorised = await fetch(`${BASE_URL}/esdl-lab/status`, { headers: { Authorization: `token ${TOKEN}` } });
+    expect(authorised.status).toBe(200);
+  });
+});
