@@ -39,3 +39,8 @@ c.ESDLLab.cube_servers = {
     },
     "offline": {"title": "Offline cube server", "url": "http://127.0.0.1:9/"},
 }
+
+# Each feature's tests may add their own upstreams and settings in config.d/<feature>.py, run here in name
+# order with `c`, ROOT and sys.executable's folder in scope.
+for snippet in sorted((ROOT / "ui-tests" / "config.d").glob("*.py")):
+    exec(compile(snippet.read_text(), str(snippet), "exec"), {"c": c, "ROOT": ROOT, "BIN": Path(sys.executable).parent})

@@ -3,3 +3,5 @@ export * from './errors';
 export * from './status';
 export * from './tokens';
 export * from './types';
+export * from './xcube';
+export * from './mlflow';

@@ -1,0 +1,4 @@
+/**
+ * The typed, fetch-based client of MLflow's REST API 2.0, through `/esdl-lab/mlflow/`.
+ */
+export {};
