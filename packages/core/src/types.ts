@@ -41,6 +41,11 @@ export interface IUpstreamStatus {
   restarts?: number;
   /** ISO 8601 time of the last check */
   checkedAt: string | null;
+  /**
+   * For cube servers: the base URL at which a kernel on the Jupyter server's machine reaches the upstream
+   * directly (kernels cannot use the browser's Jupyter token); null when it is not known yet.
+   */
+  kernelUrl?: string | null;
 }
 
 /** The answer of `GET /esdl-lab/status`. */
