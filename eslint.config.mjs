@@ -15,7 +15,8 @@ export default tseslint.config(
       'ui-tests/test-results/**',
       'ui-tests/playwright-report/**',
       '.venv/**',
-      'data/**'
+      'data/**',
+      'test-fixtures/**'
     ]
   },
   js.configs.recommended,
