@@ -1,0 +1,163 @@
+"""The ESDL Lab Jupyter server extension: its configuration (``c.ESDLLab.…``) and its routes."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+
+from jupyter_server.extension.application import ExtensionApp
+from jupyter_server.utils import url_path_join
+from traitlets import Dict, Float, List, Unicode, Union, default
+
+from . import __version__
+from .proxy import ProxyHandler
+from .status import HealthChecks, StatusHandler
+from .upstreams import Upstream, Upstreams, mlflow_upstream, parse_cube_server
+
+
+class ESDLLab(ExtensionApp):
+    """Proxies the browser to the cube servers and MLflow, runs those it manages, reports their state."""
+
+    name = "esdl_lab"
+    description = "ESDL Lab: proxy to cube servers and MLflow, managed upstream processes, service status"
+    load_other_extensions = True
+
+    # ---- upstreams -----------------------------------------------------------------------------------------
+    cube_servers = Dict(
+        help="""Cube servers (the xcube server REST API) that the proxy forwards to, by name.
+
+        The name becomes part of the URL, /esdl-lab/cubes/<name>/, so it may hold only letters, digits, '-'
+        and '_'. A value is either a running server:
+            {"url": "http://host:port/base", "title": "ERA5 on the lab server"}
+        or a process that the Jupyter server starts on first use, restarts when it dies and stops with itself:
+            {"command": ["esdl-cube-server", "--config", "cubes.yaml", "--port", "{port}"],
+             "environment": {"NAME": "value"}, "cwd": "/path", "ready_path": "/", "start_timeout": 30}
+        where "{port}" (in the command or the environment) becomes a free loopback port, and the process
+        counts as ready once a GET of "ready_path" answers. Entries that are wrong are logged and left out;
+        the status view shows why.""",
+    ).tag(config=True)
+
+    mlflow_url = Unicode(
+        help="""The http(s) URL of the MLflow tracking server that /esdl-lab/mlflow/ forwards to.
+
+        Defaults to MLFLOW_TRACKING_URI when that is an http(s) URL. A file: or sqlite: URI is a local store,
+        not a server: the status then says so.""",
+    ).tag(config=True)
+
+    mlflow_username = Unicode(
+        help="User name for the MLflow server's basic authentication (default: MLFLOW_TRACKING_USERNAME). "
+        "The proxy adds the credentials itself; the browser never sees them.",
+    ).tag(config=True)
+
+    mlflow_password = Unicode(
+        help="Password for the MLflow server's basic authentication (default: MLFLOW_TRACKING_PASSWORD).",
+    ).tag(config=True)
+
+    mlflow_token = Unicode(
+        help="Bearer token for the MLflow server (default: MLFLOW_TRACKING_TOKEN); used when no user name "
+        "and password are set, as MLflow's own client does.",
+    ).tag(config=True)
+
+    mlflow_command = Union(
+        [List(Unicode()), Dict()],
+        default_value=None,
+        allow_none=True,
+        help="""An MLflow tracking server that the Jupyter server runs itself, like a managed cube server:
+        a command, e.g. ["mlflow", "server", "--port", "{port}", "--backend-store-uri", "sqlite:///mlflow.db"],
+        or a dict with "command", "environment", "cwd", "ready_path" (e.g. "/health") and "start_timeout".
+        It takes the place of mlflow_url.""",
+    ).tag(config=True)
+
+    connect_timeout = Float(
+        5.0,
+        help="Seconds to wait for an upstream to accept a connection before answering 504.",
+    ).tag(config=True)
+
+    read_timeout = Float(
+        60.0,
+        help="""Seconds an upstream may stay silent: with no byte for that long, the proxy answers 504 if
+        the response has not started, and otherwise closes the connection: the browser sees it cut short.""",
+    ).tag(config=True)
+
+    # ---- cluster kernels: c.ESDLLab.kernel_profiles is declared here by the cluster launcher (issue 8) ---
+
+    @default("mlflow_url")
+    def _mlflow_url_from_environment(self) -> str:
+        uri = os.environ.get("MLFLOW_TRACKING_URI", "")
+        return uri if urlsplit(uri).scheme in ("http", "https") else ""
+
+    @default("mlflow_username")
+    def _mlflow_username_from_environment(self) -> str:
+        return os.environ.get("MLFLOW_TRACKING_USERNAME", "")
+
+    @default("mlflow_password")
+    def _mlflow_password_from_environment(self) -> str:
+        return os.environ.get("MLFLOW_TRACKING_PASSWORD", "")
+
+    @default("mlflow_token")
+    def _mlflow_token_from_environment(self) -> str:
+        return os.environ.get("MLFLOW_TRACKING_TOKEN", "")
+
+    def initialize_settings(self) -> None:
+        cubes: dict[str, Upstream] = {}
+        for name, spec in self.cube_servers.items():
+            upstream = parse_cube_server(name, spec, connect_timeout=self.connect_timeout, log=self.log)
+            cubes[upstream.name] = upstream
+        mlflow = mlflow_upstream(
+            url=self.mlflow_url,
+            env_uri=os.environ.get("MLFLOW_TRACKING_URI"),
+            command=self.mlflow_command,
+            username=self.mlflow_username,
+            password=self.mlflow_password,
+            token=self.mlflow_token,
+            connect_timeout=self.connect_timeout,
+            log=self.log,
+        )
+        if self.mlflow_command and "mlflow_url" in self.config.get("ESDLLab", {}):
+            self.log.warning(
+                "esdl_lab: both c.ESDLLab.mlflow_command and mlflow_url are set; mlflow_url is ignored"
+            )
+        self.upstreams = Upstreams(cubes, mlflow)
+        self.health_checks = HealthChecks()
+        self._log_upstreams()
+
+    def _log_upstreams(self) -> None:
+        for upstream in self.upstreams.all():
+            if upstream.problem is None:
+                how = (
+                    f"runs {upstream.process.program} on first use"
+                    if upstream.process
+                    else f"at {upstream.url}"
+                )
+                auth = ", with credentials" if upstream.authorization else ""
+                self.log.info("esdl_lab %s: %s %s%s", __version__, upstream.label, how, auth)
+            elif upstream.configured:
+                self.log.error("esdl_lab: %s. This entry is left out until it is fixed.", upstream.problem)
+            else:
+                self.log.info("esdl_lab: %s", upstream.problem)
+
+    def initialize_handlers(self) -> None:
+        base_url = self.serverapp.base_url
+        proxy = {"upstreams": self.upstreams, "read_timeout": self.read_timeout}
+        self.handlers.extend(
+            [
+                (
+                    r"/esdl-lab/status",
+                    StatusHandler,
+                    {"upstreams": self.upstreams, "checks": self.health_checks},
+                ),
+                (
+                    r"/esdl-lab/cubes(?:/.*)?",
+                    ProxyHandler,
+                    {**proxy, "kind": "cube", "route_prefix": url_path_join(base_url, "esdl-lab/cubes")},
+                ),
+                (
+                    r"/esdl-lab/mlflow(?:/.*)?",
+                    ProxyHandler,
+                    {**proxy, "kind": "mlflow", "route_prefix": url_path_join(base_url, "esdl-lab/mlflow")},
+                ),
+            ]
+        )
+
+    async def stop_extension(self) -> None:
+        await self.upstreams.close()
