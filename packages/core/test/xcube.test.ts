@@ -197,6 +197,8 @@ describe('tiles and raw Zarr', () => {
     const blob = await client.tile({ dataset: 'demo', variable: 'sst', z: 0, y: 0, x: 0, cmap: 'plasma' });
     expect(blob.size).toBe(png.length);
     expect(requests[0].pathname).toBe('/base/esdl-lab/cubes/demo/tiles/demo/sst/0/0/0');
+    // no cache buster: the browser may reuse a tile it has
+    expect(requests[0].search).toBe('?cmap=plasma');
     expect(client.tileEndpoint({ dataset: 'demo', variable: 'sst', z: 0, y: 0, x: 0 })).toBe(
       'cubes/demo/tiles/demo/sst/0/0/0'
     );

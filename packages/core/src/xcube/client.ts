@@ -28,6 +28,8 @@ export namespace XcubeClient {
 
   export interface IRequestOptions {
     signal?: AbortSignal;
+    /** the browser cache mode; JupyterLab's default, no-store, adds a cache buster to the URL */
+    cache?: RequestCache;
     /** overrides the client's timeout for this request */
     timeout?: number;
   }
@@ -152,7 +154,8 @@ export class XcubeClient {
   /** Fetches a tile PNG through the proxy (with the Jupyter credentials, which an `<img src>` may lack). */
   async tile(request: ITileRequest, options: XcubeClient.IRequestOptions = {}): Promise<Blob> {
     const path = tilePath(request);
-    const response = await this._fetch(path, options);
+    // tiles may come from the browser's cache: the cube server sends ETag and Cache-Control
+    const response = await this._fetch(path, { cache: 'default', ...options });
     return response.blob();
   }
 
@@ -186,7 +189,11 @@ export class XcubeClient {
     const onAbort = () => controller.abort();
     options.signal?.addEventListener('abort', onAbort);
     try {
-      return await fetchAPI(this.endpoint(path), { signal: controller.signal }, this._settings);
+      const init: RequestInit = { signal: controller.signal };
+      if (options.cache) {
+        init.cache = options.cache;
+      }
+      return await fetchAPI(this.endpoint(path), init, this._settings);
     } catch (error) {
       if (timedOut) {
         throw new EsdlApiError({
