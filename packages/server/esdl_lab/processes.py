@@ -146,6 +146,16 @@ class ManagedProcess:
                 await asyncio.wait_for(asyncio.shield(self._changed), remaining)
         return self.port
 
+    async def ensure_restarted(self, failed_port: int) -> int:
+        """After a connection to ``failed_port`` failed: give the watcher a moment to see the process die,
+        then wait for it to be ready again; returns its port."""
+        if self.state == "up" and self.port == failed_port:
+            if self._changed is None:
+                self._changed = asyncio.get_running_loop().create_future()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._changed), 1.0)
+        return await self.ensure_ready()
+
     async def _supervise(self) -> None:
         loop = asyncio.get_running_loop()
         delay = FIRST_RESTART_DELAY

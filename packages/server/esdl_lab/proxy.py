@@ -31,6 +31,10 @@ MAX_BODY_SIZE = 1 << 40
 BODY_CHUNKS_IN_FLIGHT = 4
 
 
+def not_ready(upstream: Upstream, e: NotReady) -> UpstreamError:
+    return UpstreamError(504 if e.reason == "timeout" else 502, upstream.name, e.reason, e.message)
+
+
 class BodyPipe:
     """Carries a request body from tornado's ``data_received`` to aiohttp, a few chunks at a time."""
 
@@ -176,9 +180,7 @@ class ProxyHandler(JupyterHandler):
         if "Transfer-Encoding" in request_headers or request_headers.get("Content-Length", "0") != "0":
             self.request.connection.set_max_body_size(MAX_BODY_SIZE)  # type: ignore[union-attr]
             self._body = BodyPipe()
-        self._pending = asyncio.ensure_future(
-            self._send(upstream.session(), URL(origin + target, encoded=True), headers, self._body)
-        )
+        self._pending = asyncio.ensure_future(self._send(upstream, origin, target, headers, self._body))
 
     def _resolve(self) -> tuple[Upstream, str]:
         """The upstream and the rest of the path, from the raw request path (never tornado's decoded one)."""
@@ -220,16 +222,32 @@ class ProxyHandler(JupyterHandler):
         return upstream, rest
 
     async def _send(
-        self, session: aiohttp.ClientSession, url: URL, headers: list[tuple[str, str]], body: BodyPipe | None
+        self,
+        upstream: Upstream,
+        origin: str,
+        target: str,
+        headers: list[tuple[str, str]],
+        body: BodyPipe | None,
     ) -> aiohttp.ClientResponse:
         method = self.request.method or "GET"
+        session = upstream.session()
         try:
-            return await session.request(method, url, headers=headers, data=body, allow_redirects=False)
-        except (aiohttp.ServerDisconnectedError, ConnectionResetError):
+            return await session.request(
+                method, URL(origin + target, encoded=True), headers=headers, data=body, allow_redirects=False
+            )
+        except aiohttp.ClientConnectorError:
+            if upstream.process is None:
+                raise
+            # nothing was sent: a managed process that died since its last answer is waited for, once
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError):
             if body is not None or method not in ("GET", "HEAD", "OPTIONS"):
                 raise
-            # a kept-alive connection that the upstream closed just as it was reused: once more on a fresh one
-            return await session.request(method, url, headers=headers, allow_redirects=False)
+            # a kept-alive connection that the upstream closed as it was reused (or a managed process died)
+        if upstream.process is not None:
+            origin = await upstream.recover_origin(origin)
+        return await session.request(
+            method, URL(origin + target, encoded=True), headers=headers, data=body, allow_redirects=False
+        )
 
     def data_received(self, chunk: bytes) -> Any:
         if self._body is not None:
@@ -266,6 +284,8 @@ class ProxyHandler(JupyterHandler):
             if self._body is not None:
                 self._body.abandon()
             raise connection_failure(upstream, e, upstream.where()) from None
+        except NotReady as e:
+            raise not_ready(upstream, e) from None
         finally:
             watchdog.disarm()
         self._response = response

@@ -117,6 +117,12 @@ class Upstream:
         port = await self.process.ensure_ready()
         return f"http://127.0.0.1:{port}"
 
+    async def recover_origin(self, failed_origin: str) -> str:
+        """The origin to retry at after a connection to ``failed_origin`` of a managed process failed."""
+        assert self.process is not None
+        port = await self.process.ensure_restarted(int(failed_origin.rpartition(":")[2]))
+        return f"http://127.0.0.1:{port}"
+
     def session(self) -> aiohttp.ClientSession:
         """The upstream's HTTP session, made on first use on the running loop; it keeps connections alive."""
         session = self._session

@@ -37,7 +37,8 @@ def make_app() -> web.Application:
 
     @web.middleware
     async def record(request: web.Request, handler):
-        seen[request.raw_path] += 1
+        if not request.path.startswith("/_"):
+            seen[request.raw_path] += 1
         peer = request.transport.get_extra_info("peername") if request.transport else None
         if peer:
             peers.add(peer[1])
