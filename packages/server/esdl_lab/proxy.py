@@ -264,8 +264,18 @@ class ProxyHandler(JupyterHandler):
             self._response.close()
 
     def on_finish(self) -> None:
-        if self._response is not None:
-            self._response.release()
+        self._release()
+
+    def _release(self) -> None:
+        """Let go of the upstream response and the request task.
+
+        The task's context holds this handler (Jupyter's CallContext): keeping the task would make a reference
+        cycle of the whole request, left for the cyclic garbage collector, whose full passes stall the server.
+        """
+        response = self._response
+        if response is not None and not response.closed:
+            response.close()
+        self._response = self._pending = self._body = None
 
     async def _relay(self) -> None:
         upstream, pending = self._upstream, self._pending
@@ -288,6 +298,7 @@ class ProxyHandler(JupyterHandler):
             raise not_ready(upstream, e) from None
         finally:
             watchdog.disarm()
+            self._pending = None
         self._response = response
         watchdog.on_expire = response.close
         try:
@@ -364,6 +375,7 @@ class ProxyHandler(JupyterHandler):
 
     def _abort(self) -> None:
         """Close the browser's connection at once (and stop tornado from finishing the response)."""
+        self._release()
         with contextlib.suppress(Exception):
             self.detach().close()
 
