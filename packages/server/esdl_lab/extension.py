@@ -112,6 +112,15 @@ class ESDLLab(ExtensionApp):
         for name, spec in self.cube_servers.items():
             upstream = parse_cube_server(name, spec, connect_timeout=self.connect_timeout, log=self.log)
             cubes[upstream.name] = upstream
+        server_config = self.serverapp.config
+        raw = server_config["ESDLLab"].get("cube_servers") if "ESDLLab" in server_config else None
+        if raw is not None and not isinstance(raw, dict):
+            # traitlets refused the value and left the default: show why in the status view too
+            problem = (
+                f"c.ESDLLab.cube_servers must be a dict of name -> spec, not a {type(raw).__name__}, "
+                "so no cube server is configured"
+            )
+            cubes["cube_servers"] = Upstream("cube", "cube_servers", problem=problem, log=self.log)
         mlflow = mlflow_upstream(
             url=self.mlflow_url,
             env_uri=os.environ.get("MLFLOW_TRACKING_URI"),

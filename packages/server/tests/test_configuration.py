@@ -6,6 +6,7 @@ import logging
 import sys
 
 import pytest
+from conftest import JupyterServer
 
 from esdl_lab.upstreams import mlflow_upstream, parse_cube_server
 
@@ -37,6 +38,18 @@ def test_every_bad_entry_is_logged_by_name_and_the_server_serves(server):
         assert f"c.ESDLLab.cube_servers[{name!r}]" in log, name
     assert "This entry is left out until it is fixed." in log
     assert server.get("/esdl-lab/cubes/echo/still-serving").status == 200
+
+
+def test_a_cube_servers_value_of_the_wrong_type_is_shown_in_the_status(tmp_path):
+    jupyter = JupyterServer(
+        tmp_path, "c.ESDLLab.cube_servers = ['demo']\nc.ESDLLab.read_timeout = 'slow'\n"
+    ).start()
+    try:
+        entry = jupyter.status()["cube_servers"]
+        assert entry["state"] == "down"
+        assert "must be a dict" in entry["error"]
+    finally:
+        jupyter.stop()
 
 
 def test_credentials_never_reach_the_log(server):
