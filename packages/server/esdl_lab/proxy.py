@@ -36,19 +36,32 @@ def not_ready(upstream: Upstream, e: NotReady) -> UpstreamError:
 
 
 class BodyPipe:
-    """Carries a request body from tornado's ``data_received`` to aiohttp, a few chunks at a time."""
+    """Carries a request body from tornado's ``data_received`` to aiohttp, a few chunks at a time.
 
-    def __init__(self) -> None:
+    ``on_stall`` is called when the upstream takes no chunk for ``timeout`` seconds; the rest of the body is
+    then dropped, as it is once the upstream request has failed (``abandon``).
+    """
+
+    def __init__(self, timeout: float, on_stall: Callable[[], Any]) -> None:
         self._queue: asyncio.Queue[bytes | None] = asyncio.Queue(BODY_CHUNKS_IN_FLIGHT)
+        self._timeout = timeout
+        self._on_stall = on_stall
         self._abandoned = False
+        self.stalled = False
 
-    async def feed(self, chunk: bytes) -> None:
-        if not self._abandoned:
-            await self._queue.put(chunk)
-
-    async def end(self) -> None:
-        if not self._abandoned:
-            await self._queue.put(None)
+    async def feed(self, chunk: bytes | None) -> None:
+        """Queue a chunk (None ends the body), waiting while the upstream is behind."""
+        if self._abandoned:
+            return
+        try:
+            self._queue.put_nowait(chunk)
+        except asyncio.QueueFull:
+            try:
+                await asyncio.wait_for(self._queue.put(chunk), self._timeout)
+            except asyncio.TimeoutError:
+                self.stalled = True
+                self.abandon()
+                self._on_stall()
 
     def abandon(self) -> None:
         """Drop what is queued and whatever still comes: the upstream request failed or was cancelled."""
@@ -127,6 +140,7 @@ class ProxyHandler(JupyterHandler):
         self._response: aiohttp.ClientResponse | None = None
         self._origin = ""
         self._websocket_target: str | None = None
+        self._gone = False
 
     def compute_etag(self) -> None:
         # the upstream's ETag, or none: tornado must not invent one from a partial body
@@ -151,8 +165,6 @@ class ProxyHandler(JupyterHandler):
     async def prepare(self) -> None:  # type: ignore[override]
         # Jupyter's checks: host, user, XSRF for cookie-authenticated unsafe methods; origin as APIHandler
         await super().prepare()
-        if self._finished:
-            return
         if self.current_user is None:
             raise web.HTTPError(403, "Authentication required: log in to Jupyter, or send its token")
         if not self.check_origin():
@@ -166,9 +178,7 @@ class ProxyHandler(JupyterHandler):
         try:
             origin = await upstream.ready_origin()
         except NotReady as e:
-            raise UpstreamError(
-                504 if e.reason == "timeout" else 502, upstream.name, e.reason, e.message
-            ) from None
+            raise not_ready(upstream, e) from None
         self._origin = origin
         if self.request.headers.get("Upgrade", "").lower() == "websocket":
             self._websocket_target = target
@@ -179,8 +189,18 @@ class ProxyHandler(JupyterHandler):
         request_headers = self.request.headers
         if "Transfer-Encoding" in request_headers or request_headers.get("Content-Length", "0") != "0":
             self.request.connection.set_max_body_size(MAX_BODY_SIZE)  # type: ignore[union-attr]
-            self._body = BodyPipe()
+            self._body = BodyPipe(self._read_timeout, self._cancel_send)
         self._pending = asyncio.ensure_future(self._send(upstream, origin, target, headers, self._body))
+        self._pending.add_done_callback(self._on_sent)
+
+    def _cancel_send(self) -> None:
+        if self._pending is not None:
+            self._pending.cancel()
+
+    def _on_sent(self, sent: asyncio.Future[aiohttp.ClientResponse]) -> None:
+        # a failed upstream request takes no more body: drop the rest so that the handler gets to answer
+        if self._body is not None and (sent.cancelled() or sent.exception() is not None):
+            self._body.abandon()
 
     def _resolve(self) -> tuple[Upstream, str]:
         """The upstream and the rest of the path, from the raw request path (never tornado's decoded one)."""
@@ -256,6 +276,7 @@ class ProxyHandler(JupyterHandler):
 
     def on_connection_close(self) -> None:
         """The browser went away: stop talking to the upstream."""
+        self._gone = True
         if self._body is not None:
             self._body.abandon()
         if self._pending is not None:
@@ -281,18 +302,19 @@ class ProxyHandler(JupyterHandler):
         upstream, pending = self._upstream, self._pending
         assert upstream is not None and pending is not None
         if self._body is not None:
-            await self._body.end()
+            await self._body.feed(None)
         watchdog = Watchdog(self._read_timeout, pending.cancel)
         watchdog.arm()
         try:
             response = await pending
         except asyncio.CancelledError:
-            if watchdog.expired:
+            if self._gone:
+                self._abort()
+                return
+            if watchdog.expired or (self._body is not None and self._body.stalled):
                 raise read_timeout(upstream, upstream.where(), self._read_timeout) from None
             raise
         except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as e:
-            if self._body is not None:
-                self._body.abandon()
             raise connection_failure(upstream, e, upstream.where()) from None
         except NotReady as e:
             raise not_ready(upstream, e) from None
@@ -321,6 +343,9 @@ class ProxyHandler(JupyterHandler):
                 if not content.is_eof():
                     await self.flush()
         except UpstreamError:
+            if self._gone:
+                self._abort()
+                return
             if not self._headers_written:
                 raise
             # the status line is out: only cutting the connection tells the browser that the body is short

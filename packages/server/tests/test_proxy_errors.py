@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import time
 
 from conftest import TOKEN
 
@@ -49,6 +50,32 @@ def test_an_upstream_that_stalls_mid_body_has_the_connection_cut(server):
     finally:
         conn.close()
     assert len(body) < 1 << 20
+
+
+def test_an_upload_to_an_unreachable_upstream_is_answered_at_once(server):
+    body = b"x" * (50 * 1024 * 1024)
+    response = server.request("PUT", "/esdl-lab/cubes/down/s3/big", body=body, timeout=20)
+    assert response.status == 502
+    assert response.json()["reason"] == "unreachable"
+
+
+def test_an_upload_that_the_upstream_does_not_read_gets_504(server):
+    body = (b"y" * (1 << 20) for _ in range(100))
+    response = server.request(
+        "PUT", "/esdl-lab/cubes/echo/stall", body=body, headers={"Content-Length": str(100 << 20)}, timeout=30
+    )
+    assert response.status == 504
+    assert response.json()["reason"] == "timeout"
+
+
+def test_a_browser_that_leaves_while_the_upstream_thinks_leaves_no_error(server):
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    conn.request("GET", "/esdl-lab/cubes/echo/slow?delay=1", headers={"Authorization": f"token {TOKEN}"})
+    time.sleep(0.3)
+    conn.close()
+    time.sleep(1.2)
+    assert "Traceback" not in server.log()
+    assert "Uncaught exception" not in server.log()
 
 
 def test_the_server_keeps_serving_after_upstream_errors(server):

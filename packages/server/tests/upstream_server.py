@@ -95,6 +95,11 @@ def make_app() -> web.Application:
         await asyncio.sleep(float(request.query.get("delay", "30")))
         return response
 
+    async def stall_upload(request: web.Request) -> web.Response:
+        """Takes a request and never reads its body."""
+        await asyncio.sleep(float(request.query.get("delay", "30")))
+        return web.Response(text="too late")
+
     async def tile(request: web.Request) -> web.Response:
         headers = {
             "ETag": TILE_ETAG,
@@ -145,6 +150,7 @@ def make_app() -> web.Application:
     app.router.add_get("/bytes", bytes_)
     app.router.add_get("/slow", slow)
     app.router.add_get("/stall", stall)
+    app.router.add_put("/stall", stall_upload)
     app.router.add_get("/tile", tile)
     app.router.add_get("/login", login)
     app.router.add_get("/redirect", redirect)
