@@ -212,6 +212,8 @@ class ManagedProcess:
         except OSError as e:
             self.error = f"{self.label} could not be started: {e}"
             self.log.error("esdl_lab: %s", self.error)
+            self._exits += 1
+            self._notify()
             return False, None
         self._proc, self.pid, self.port = proc, proc.pid, port
         self._set_state("starting", None)

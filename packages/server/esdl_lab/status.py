@@ -87,6 +87,8 @@ class HealthChecks:
             return Health("down", None, error, _now_iso())
         except (aiohttp.ClientError, OSError) as e:
             return Health("down", None, connection_failure(upstream, e, where).payload["message"], _now_iso())
+        except Exception as e:  # the status must answer whatever the upstream does
+            return Health("down", None, f"{upstream.label} {where}: check failed: {e!r}", _now_iso())
         if status in (401, 403):
             return Health("down", None, _credentials_error(upstream, status), _now_iso())
         if status >= 400:
