@@ -100,6 +100,7 @@ class JupyterServer:
     tmp: Path
     config: str
     env: dict[str, str] = field(default_factory=dict)
+    status_path: str = "/api/status"
     proc: subprocess.Popen | None = None
     port: int = 0
 
@@ -145,7 +146,7 @@ class JupyterServer:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"the Jupyter server exited: {self.log()}")
             try:
-                if self.get("/api/status").status == 200:
+                if self.get(self.status_path).status == 200:
                     return self
             except OSError:
                 pass
