@@ -11,7 +11,8 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { ICatalogEntry, toEntry } from './entry';
 import { ILoadProblem, describeProblem } from './problems';
 
-export type ListingState = 'loading' | 'ready' | 'error';
+/** `pending`: not asked yet, because the catalogue has not been shown (asking starts managed servers) */
+export type ListingState = 'pending' | 'loading' | 'ready' | 'error';
 
 /** What the catalogue knows of one cube server. */
 export interface IServerListing {
@@ -115,8 +116,32 @@ export class CatalogModel implements IDisposable {
     return client;
   }
 
+  /** true once `start` was called */
+  get started(): boolean {
+    return this._started;
+  }
+
+  /**
+   * Lists every server from now on. Called when the catalogue is first shown: listing a managed cube server
+   * starts its process, which JupyterLab's start-up alone must not do.
+   */
+  start(): void {
+    if (this._started) {
+      return;
+    }
+    this._started = true;
+    void this.ready.then(() => {
+      for (const listing of this.servers) {
+        if (listing.state === 'pending') {
+          void this._load(listing.name);
+        }
+      }
+    });
+  }
+
   /** Lists one server again, or every server (after asking the status model again). */
   async refresh(server?: string): Promise<void> {
+    this._started = true;
     if (server) {
       await this._load(server);
       return;
@@ -194,13 +219,15 @@ export class CatalogModel implements IDisposable {
         this._servers.set(upstream.name, {
           name: upstream.name,
           title: upstream.title || upstream.name,
-          state: 'loading',
+          state: this._started ? 'loading' : 'pending',
           entries: [],
           problem: null,
           datasetProblems: [],
           upstream
         });
-        toLoad.push(upstream.name);
+        if (this._started) {
+          toLoad.push(upstream.name);
+        }
         continue;
       }
       listing.upstream = upstream;
@@ -320,6 +347,7 @@ export class CatalogModel implements IDisposable {
   private _entries: ICatalogEntry[] | null = null;
   private _recent = new Map<string, number>();
   private _disposed = false;
+  private _started = false;
   private _changed = new Signal<this, void>(this);
   private _recentChanged = new Signal<this, void>(this);
 }

@@ -50,6 +50,7 @@ function setup(status: IStatusResponse, servers: Record<string, Answer>) {
       })
     });
   const model = new CatalogModel({ status: statusModel, client });
+  model.start();
   return { model, statusModel, calls, current };
 }
 
@@ -136,6 +137,25 @@ describe('CatalogModel', () => {
     expect(model.servers.map(s => s.name)).toEqual(['flaky']);
     expect(model.servers[0].state).toBe('ready');
     expect(model.entries).toHaveLength(2);
+  });
+
+  it('asks no server before the catalogue is first shown', async () => {
+    const status = new StatusModel({
+      fetchStatus: async () => ({ version: '0', upstreams: [upstream('lazy', 'idle')] }),
+      standby: 'never'
+    });
+    const calls: string[] = [];
+    const model = new CatalogModel({
+      status,
+      client: server => {
+        calls.push(server);
+        return new XcubeClient({ server });
+      }
+    });
+    disposables.push(model, status);
+    await model.ready;
+    expect(model.servers.map(s => s.state)).toEqual(['pending']);
+    expect(calls).toEqual([]);
   });
 
   it('says when no server is configured', async () => {

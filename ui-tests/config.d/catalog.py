@@ -1,0 +1,146 @@
+"""Cube servers for the data-catalogue UI tests, beside the real ``demo`` cube server.
+
+Run by jupyter_server_test_config.py (with ``c`` in scope), it configures three managed upstreams that run
+this same file as a small HTTP server (without ``c``):
+
+- ``recorded``: answers with the responses recorded from a real xcube 1.7.1 server (test-fixtures/xcube), so
+  the catalogue is shown what a real xcube server sends;
+- ``hostile``: an xcube-shaped catalogue whose every string carries HTML and script, for the sanitizing test;
+- ``garbage``: answers every request with an HTML page, for the per-server error row.
+"""
+
+import json
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+# run by the test config, ROOT is in scope; run as a server, __file__ is
+HERE = ROOT / "ui-tests" / "config.d" / "catalog.py" if "c" in globals() else Path(__file__).resolve()  # noqa: F821
+FIXTURES = HERE.parent.parent.parent / "test-fixtures" / "xcube" / "v1.7.1"
+
+# every payload sets window.__esdlPwned when it runs; the test checks that it never does
+IMG = "<img src=x onerror=\"window.__esdlPwned=(window.__esdlPwned||[]).concat('{where}')\">"
+SCRIPT = "<script>window.__esdlPwned=(window.__esdlPwned||[]).concat('{where}-script')</script>"
+
+
+def hostile(where: str) -> str:
+    return f"{IMG.format(where=where)}{SCRIPT.format(where=where)}"
+
+
+def hostile_catalogue() -> dict:
+    demo = json.loads((FIXTURES / "dataset-demo.json").read_text())
+    for variable in demo["variables"]:
+        variable.pop("htmlRepr", None)
+        variable["title"] = f"Hostile {variable['name']} {hostile('variable-title')}"
+        variable["units"] = hostile("units")
+        variable["attrs"] = {
+            **variable.get("attrs", {}),
+            "long_name": hostile("long-name"),
+            "comment": hostile("var-attr"),
+        }
+    demo.update(
+        {
+            "id": "hostile",
+            "title": f"Hostile cube {hostile('title')}",
+            "description": (
+                "Markdown with **bold** text.\n\n"
+                f"{hostile('description')}\n\n"
+                "<a href=\"javascript:window.__esdlPwned='link'\">a javascript link</a>\n\n"
+                "<iframe src=\"javascript:window.__esdlPwned='iframe'\"></iframe>"
+            ),
+            "groupTitle": f"Group {hostile('group')}",
+            "tags": [hostile("tag"), "plain-tag"],
+            "attributions": [hostile("attribution")],
+            "attrs": {
+                "title": hostile("attr-title"),
+                "license": hostile("license"),
+                "doi": "javascript:window.__esdlPwned='doi'",
+                f"key-{hostile('attr-key')}": hostile("attr-value"),
+                "esdl_provenance": {
+                    "tool": hostile("tool"),
+                    "sources": [{"path": hostile("source"), "sha256": hostile("sha")}],
+                    "steps": [hostile("step")],
+                    "accuracy": [{"variable": "sst", "note": hostile("accuracy")}],
+                },
+                "esdl_known_limitations": [hostile("limitation")],
+            },
+        }
+    )
+    return demo
+
+
+class Handler(BaseHTTPRequestHandler):
+    mode = "recorded"
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def _send(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _json(self, value, status: int = 200) -> None:
+        self._send(status, json.dumps(value).encode(), "application/json")
+
+    def do_GET(self) -> None:
+        path = urlsplit(self.path).path.rstrip("/")
+        query = urlsplit(self.path).query
+        if self.mode == "garbage":
+            if path == "":
+                self._json({"name": "garbage", "version": "0"})
+            else:
+                self._send(
+                    200,
+                    b"<!DOCTYPE html><html><title>Welcome</title><body>Not xcube</body></html>",
+                    "text/html",
+                )
+            return
+        info = json.loads((FIXTURES / "server-info.json").read_text())
+        if path == "":
+            self._json(info)
+        elif path == "/datasets":
+            if self.mode == "hostile":
+                catalogue = hostile_catalogue()
+                self._json(
+                    {
+                        "datasets": [
+                            catalogue
+                            if "details=1" in query
+                            else {"id": "hostile", "title": catalogue["title"]}
+                        ]
+                    }
+                )
+            else:
+                name = "datasets-details.json" if "details=1" in query else "datasets.json"
+                self._send(200, (FIXTURES / name).read_bytes(), "application/json")
+        elif path == "/datasets/demo" and self.mode == "recorded":
+            self._send(200, (FIXTURES / "dataset-demo.json").read_bytes(), "application/json")
+        elif path == "/datasets/hostile" and self.mode == "hostile":
+            self._json(hostile_catalogue())
+        elif path.startswith("/tiles/"):
+            self._send(200, (FIXTURES / "tile-demo-sst-z0-y0-x0-3857.png").read_bytes(), "image/png")
+        else:
+            self._json({"error": {"status_code": 404, "message": f"HTTP 404: {path} not found"}}, 404)
+
+
+def serve(mode: str, port: int) -> None:
+    Handler.mode = mode
+    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+
+
+if "c" in globals():
+    for name, title in (
+        ("recorded", "Recorded xcube 1.7.1"),
+        ("hostile", "Hostile <b>server</b>"),
+        ("garbage", "Garbage server"),
+    ):
+        c.ESDLLab.cube_servers[name] = {  # type: ignore[name-defined]  # noqa: F821
+            "title": title,
+            "command": [sys.executable, str(HERE), name, "{port}"],
+        }
+elif __name__ == "__main__":
+    serve(sys.argv[1], int(sys.argv[2]))
