@@ -48,6 +48,16 @@ def free_loopback_port() -> int:
         return int(s.getsockname()[1])
 
 
+async def accepts_connections(port: int, timeout: float = 0.5) -> bool:
+    """Whether something listens on the loopback ``port``."""
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), timeout)
+    except (OSError, asyncio.TimeoutError):
+        return False
+    writer.close()
+    return True
+
+
 async def answers_http(port: int, path: str, timeout: float = 2.0) -> bool:
     """Whether a GET of ``path`` on the loopback ``port`` gets an HTTP answer below 500."""
     try:
@@ -150,6 +160,8 @@ class ManagedProcess:
         """After a connection to ``failed_port`` failed: give the watcher a moment to see the process die,
         then wait for it to be ready again; returns its port."""
         if self.state == "up" and self.port == failed_port:
+            if await accepts_connections(failed_port):
+                return failed_port  # alive: it was a kept-alive connection that the process had just closed
             if self._changed is None:
                 self._changed = asyncio.get_running_loop().create_future()
             with contextlib.suppress(asyncio.TimeoutError):

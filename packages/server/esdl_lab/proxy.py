@@ -141,6 +141,8 @@ class ProxyHandler(JupyterHandler):
         self._origin = ""
         self._websocket_target: str | None = None
         self._gone = False
+        self._watchdog: Watchdog | None = None
+        self._recovering = False
 
     def compute_etag(self) -> None:
         # the upstream's ETag, or none: tornado must not invent one from a partial body
@@ -264,7 +266,16 @@ class ProxyHandler(JupyterHandler):
                 raise
             # a kept-alive connection that the upstream closed as it was reused (or a managed process died)
         if upstream.process is not None:
-            origin = await upstream.recover_origin(origin)
+            # waiting for a restart is bounded by the process's start_timeout, not by the read timeout
+            self._recovering = True
+            if self._watchdog is not None:
+                self._watchdog.disarm()
+            try:
+                origin = await upstream.recover_origin(origin)
+            finally:
+                self._recovering = False
+                if self._watchdog is not None:
+                    self._watchdog.arm()
         return await session.request(
             method, URL(origin + target, encoded=True), headers=headers, data=body, allow_redirects=False
         )
@@ -303,8 +314,9 @@ class ProxyHandler(JupyterHandler):
         assert upstream is not None and pending is not None
         if self._body is not None:
             await self._body.feed(None)
-        watchdog = Watchdog(self._read_timeout, pending.cancel)
-        watchdog.arm()
+        watchdog = self._watchdog = Watchdog(self._read_timeout, pending.cancel)
+        if not self._recovering:
+            watchdog.arm()
         try:
             response = await pending
         except asyncio.CancelledError:
@@ -320,7 +332,7 @@ class ProxyHandler(JupyterHandler):
             raise not_ready(upstream, e) from None
         finally:
             watchdog.disarm()
-            self._pending = None
+            self._pending = self._watchdog = None
         self._response = response
         watchdog.on_expire = response.close
         try:
