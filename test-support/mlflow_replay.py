@@ -759,7 +759,12 @@ class Replay:
         if not args.auth and (args.generated_runs or args.xss):
             self.store.generated = Generated(self.store, args.generated_runs, args.xss)
         self.by_name = {r.name: r for r in [*self.plain, *self.recordings]}
-        self.users = {r.user.split(":", 1)[0]: r.user.split(":", 1)[1] for r in self.recordings if r.user}
+        # the accounts of the auth server: the credentials it accepted (a 401 was recorded for a wrong one)
+        self.users = {
+            r.user.partition(":")[0]: r.user.partition(":")[2]
+            for r in self.recordings
+            if r.user and r.status != 401
+        }
         self.log = open(args.request_log, "a", encoding="utf-8") if args.request_log else None
 
     def recorded(self, name: str) -> web.Response:
@@ -788,16 +793,16 @@ class Replay:
             body = json.loads(body_bytes) if body_bytes.strip() else None
         except ValueError:
             return self.error(MlflowError("Malformed JSON in the request body", 400, "MALFORMED_REQUEST"))
-        user = None
+        account = None
         if self.auth and request.path not in ("/health",):
-            user, refusal = self._authenticate(request)
+            account, refusal = self._authenticate(request)
             if refusal is not None:
                 return refusal
         path = api_path(request.path)
         query = sorted(parse_qsl(request.query_string, keep_blank_values=True))
         # the experiment list was recorded without the generated experiments: the data answers it then
         listing = self.store.generated is not None and path == f"{API}/experiments/search"
-        signed_in = self.auth and user is not None
+        signed_in = self.auth and account is not None
         for recording in self.recordings:
             if listing or recording.with_headers or (signed_in and recording.user is None):
                 continue
@@ -806,7 +811,7 @@ class Replay:
                 and recording.path == path
                 and recording.query == query
                 and body_matches(recording, body)
-                and (recording.user is None or recording.user.split(":", 1)[0] == user)
+                and (recording.user is None or recording.user == account)
             ):
                 return recording.response()
         if self.auth:
@@ -830,6 +835,7 @@ class Replay:
         return response
 
     def _authenticate(self, request: web.Request) -> tuple[str | None, web.Response | None]:
+        """The account (``user:password``) of a request the auth layer lets through, or its refusal."""
         header = request.headers.get("Authorization", "")
         if not header:
             return None, self.recorded("auth-no-credentials")
@@ -842,7 +848,7 @@ class Replay:
             return None, self.recorded("auth-wrong-password")
         if self.users.get(user) != password:
             return None, self.recorded("auth-wrong-password")
-        return user, None
+        return f"{user}:{password}", None
 
     def error(self, error: MlflowError) -> web.Response:
         return self.json({"error_code": error.code, "message": str(error)}, error.status)
