@@ -157,15 +157,25 @@ class ManagedProcess:
         return self.port
 
     async def ensure_restarted(self, failed_port: int) -> int:
-        """After a connection to ``failed_port`` failed: give the watcher a moment to see the process die,
-        then wait for it to be ready again; returns its port."""
+        """After a connection to ``failed_port`` failed: if nothing listens there any more, wait until the
+        process is seen to exit and is ready again; returns its port or raises ``NotReady``."""
         if self.state == "up" and self.port == failed_port:
             if await accepts_connections(failed_port):
                 return failed_port  # alive: it was a kept-alive connection that the process had just closed
-            if self._changed is None:
-                self._changed = asyncio.get_running_loop().create_future()
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(asyncio.shield(self._changed), 1.0)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + self.spec.start_timeout
+            while self.state == "up" and self.port == failed_port:
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    raise NotReady(
+                        "timeout",
+                        f"{self.label} (pid {self.pid}) stopped accepting connections on port {failed_port} "
+                        f"but has not exited for {self.spec.start_timeout:g} s.{self.last_output()}",
+                    )
+                if self._changed is None:
+                    self._changed = loop.create_future()
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(self._changed), remaining)
         return await self.ensure_ready()
 
     async def _supervise(self) -> None:
