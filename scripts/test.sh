@@ -38,7 +38,7 @@ stage_install() {
   server=$(jupyter server extension list 2>&1)
   echo "$lab" | grep -E '@esdl-lab/labextension .*enabled.*OK' || { echo "$lab"; return 1; }
   echo "$server" | grep -E 'esdl_lab .*enabled' || { echo "$server"; return 1; }
-  echo "$server" | grep -A1 -E 'esdl_lab .*enabled' | grep -q OK || { echo "$server"; return 1; }
+  echo "$server" | grep -A2 -E 'esdl_lab .*enabled' | grep -q OK || { echo "$server"; return 1; }
 }
 
 stage_ui() {
