@@ -5,3 +5,4 @@ export * from './tokens';
 export * from './types';
 export * from './xcube';
 export * from './mlflow';
+export * from './cluster';
