@@ -118,7 +118,18 @@ test.describe('Data catalogue', () => {
     await search(panel, 'demo');
     await expect(list.locator('.esdl-Catalog-preview img').first()).toBeVisible();
     await page.screenshot({ path: screenshotPath('catalog-light') });
+
+    // a real xcube server's details: no provenance, no Zarr metadata, and it says so
+    await list.getByRole('button', { name: /xcube demo cube \(SNS/ }).click();
+    const details = page.getByRole('article', { name: /Details of xcube demo cube/ });
+    await expect(details.getByRole('row', { name: 'conc_chl' })).toContainText('mg m^-3');
+    await expect(details.getByRole('region', { name: 'Provenance' })).toContainText('no esdl_provenance attribute');
+    await expect(details.getByText(/Chunks are unknown/)).toBeVisible();
+    await expect(details.locator('.esdl-WorldMap-land')).toBeVisible();
+    await page.screenshot({ path: screenshotPath('catalog-details-xcube-light') });
     await setTheme(page, 'JupyterLab Dark');
+    await page.screenshot({ path: screenshotPath('catalog-details-xcube-dark') });
+    await page.getByRole('tab', { name: 'Launcher' }).click();
     await page.screenshot({ path: screenshotPath('catalog-dark') });
     await setTheme(page, 'JupyterLab Light');
   });

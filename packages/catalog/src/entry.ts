@@ -122,7 +122,11 @@ export function describeStep(times: number[]): string | null {
   for (const [size, name, tolerance] of units) {
     const count = Math.round(median / size);
     if (count >= 1 && Math.abs(median - count * size) <= tolerance * count) {
-      return `${count} ${name}${count === 1 ? '' : 's'}`;
+      const step = `${count} ${name}${count === 1 ? '' : 's'}`;
+      // months and years vary by days; anything that varies more is an irregular axis
+      const slack = Math.max(tolerance * count, median * 0.1);
+      const regular = gaps.every(gap => Math.abs(gap - median) <= slack);
+      return regular ? step : `irregular, ~${step}`;
     }
   }
   return `${(median / DAY).toFixed(2)} days`;

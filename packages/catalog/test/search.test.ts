@@ -42,6 +42,7 @@ describe('catalogue entries', () => {
     expect(demo.bbox).toEqual([-180, -90, 180, 90]);
     const sns = entries[1];
     expect(sns.timeCount).toBe(5);
+    expect(sns.timeStep).toBe('irregular, ~2 days');
     const climatology = entries[2];
     expect(climatology.timeStep).toBe('1 month');
     expect(climatology.timeStart?.startsWith('0001-01')).toBe(true);

@@ -41,21 +41,23 @@ function useSignal(signal: { connect: (fn: () => void) => boolean; disconnect: (
   }, [signal]);
 }
 
-function ServerProblem(props: { listing: IServerListing; onRetry: () => void }): JSX.Element {
+function ServerProblem(props: { listing: IServerListing; open: boolean; onRetry: () => void }): JSX.Element {
   const { listing } = props;
   const problem = listing.problem!;
   return (
     <div className="esdl-Catalog-problem" role="alert" aria-label={`Cube server ${listing.title} failed`}>
-      <div className="esdl-Catalog-problemHead">
-        <strong>{listing.title}</strong>: {problem.what} failed
-      </div>
-      <div className="esdl-Catalog-problemMessage" title={problem.message}>
-        {problem.message}
-      </div>
-      <div className="esdl-Catalog-problemAdvice">{problem.advice}</div>
-      <button type="button" className="jp-Button jp-mod-minimal esdl-Catalog-link" onClick={props.onRetry}>
-        Try {listing.title} again
-      </button>
+      <details open={props.open}>
+        <summary className="esdl-Catalog-problemHead">
+          <strong>{listing.title}</strong>: {problem.what} failed
+        </summary>
+        <div className="esdl-Catalog-problemMessage" title={problem.message}>
+          {problem.message}
+        </div>
+        <div className="esdl-Catalog-problemAdvice">{problem.advice}</div>
+        <button type="button" className="jp-Button jp-mod-minimal esdl-Catalog-link" onClick={props.onRetry}>
+          Try {listing.title} again
+        </button>
+      </details>
     </div>
   );
 }
@@ -291,7 +293,12 @@ export function CatalogView(props: ICatalogViewProps): JSX.Element {
       {(problems.length > 0 || datasetProblems.length > 0) && (
         <div className="esdl-Catalog-problems">
           {problems.map(listing => (
-            <ServerProblem key={listing.name} listing={listing} onRetry={() => void model.refresh(listing.name)} />
+            <ServerProblem
+              key={listing.name}
+              listing={listing}
+              open={problems.length === 1}
+              onRetry={() => void model.refresh(listing.name)}
+            />
           ))}
           {datasetProblems.length > 0 && (
             <details className="esdl-Catalog-datasetProblems">

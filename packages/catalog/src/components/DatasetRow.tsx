@@ -24,7 +24,7 @@ export function timeExtent(entry: ICatalogEntry): string {
   }
   const range =
     entry.timeStart === entry.timeEnd ? day(entry.timeStart) : `${day(entry.timeStart)} – ${day(entry.timeEnd)}`;
-  return `${range} · ${entry.timeCount} step${entry.timeCount === 1 ? '' : 's'}${entry.timeStep ? ` of ${entry.timeStep}` : ''}`;
+  return `${range} · ${entry.timeCount} step${entry.timeCount === 1 ? '' : 's'}${entry.timeStep ? `, ${entry.timeStep}` : ''}`;
 }
 
 interface IActionButtonProps {
@@ -106,7 +106,9 @@ export function DatasetRow(props: {
           {entry.serverTitle}
           {entry.groupTitle ? ` · ${entry.groupTitle}` : ''}
         </div>
-        <div className="esdl-Catalog-time">{timeExtent(entry)}</div>
+        <div className="esdl-Catalog-time" title={timeExtent(entry)}>
+          {timeExtent(entry)}
+        </div>
         <ul className="esdl-Catalog-chips" aria-label="Variables">
           {chips.map(variable => (
             <li

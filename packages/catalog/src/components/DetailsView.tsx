@@ -140,7 +140,7 @@ export function DetailsView(props: IDetailsViewProps): JSX.Element {
               {details.time ? (
                 <>
                   {day(details.time.start)} – {day(details.time.end)} ({details.time.count} steps
-                  {details.time.step ? ` of ${details.time.step}` : ''})
+                  {details.time.step ? `, ${details.time.step}` : ''})
                 </>
               ) : (
                 'no time axis'

@@ -32,6 +32,11 @@ function boxRects(bbox: BBox): { x: number; y: number; width: number; height: nu
   ];
 }
 
+function isSmall(bbox: BBox): boolean {
+  const width = bbox[0] <= bbox[2] ? bbox[2] - bbox[0] : bbox[2] + 360 - bbox[0];
+  return width < 10 && bbox[3] - bbox[1] < 10;
+}
+
 export function WorldMap(props: IWorldMapProps): JSX.Element {
   const [land, setLand] = useState<string | null>(null);
   const [failed, setFailed] = useState(false);
@@ -108,6 +113,17 @@ export function WorldMap(props: IWorldMapProps): JSX.Element {
         boxRects(shown).map((rect, index) => (
           <rect key={index} className="esdl-WorldMap-box" vectorEffect="non-scaling-stroke" {...rect} />
         ))}
+      {shown && !drawing && isSmall(shown) && (
+        // a box too small to see gets a ring around it
+        <ellipse
+          className="esdl-WorldMap-marker"
+          vectorEffect="non-scaling-stroke"
+          cx={(shown[0] + (shown[0] <= shown[2] ? shown[2] : shown[2] + 360)) / 2 + 180}
+          cy={90 - (shown[1] + shown[3]) / 2}
+          rx={12}
+          ry={12}
+        />
+      )}
     </svg>
   );
 }
