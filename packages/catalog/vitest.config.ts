@@ -4,6 +4,6 @@ export default defineProject({
   test: {
     name: 'catalog',
     environment: 'jsdom',
-    include: ['test/**/*.test.ts']
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx']
   }
 });
