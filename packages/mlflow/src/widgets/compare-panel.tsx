@@ -314,6 +314,11 @@ function ParamsView(props: { runs: IMlflowRun[]; chartRuns: IChartRun[] }): JSX.
       {loadError && <ErrorMessage error={loadError} title="The chart code did not load:" />}
       {!params.length && <div className="esdl-Mlflow-empty">These runs logged no params.</div>}
       <div className="esdl-MlflowCompare-paramsPlot" ref={host} />
+      <p className="esdl-Mlflow-muted">
+        {mode === 'parallel'
+          ? `Each line is a run, coloured by ${metric}: blue low, orange high.`
+          : 'Each point is a run, in its colour of the charts.'}
+      </p>
     </div>
   );
 }

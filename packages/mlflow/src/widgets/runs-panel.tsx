@@ -289,11 +289,13 @@ function RunsView(props: {
         <span role="status" aria-live="polite">
           {model.loading
             ? 'Loading runs…'
-            : table.size === 0 && !error
-              ? model.filter
-                ? 'No run matches the filter.'
-                : 'This experiment has no runs.'
-              : `${table.size.toLocaleString('en')} run${table.size === 1 ? '' : 's'}${model.complete ? '' : ' loaded, more on the server'}`}
+            : error
+              ? ''
+              : table.size === 0
+                ? model.filter
+                  ? 'No run matches the filter.'
+                  : 'This experiment has no runs.'
+                : `${table.size.toLocaleString('en')} run${table.size === 1 ? '' : 's'}${model.complete ? '' : ' loaded, more on the server'}`}
         </span>
         {!model.complete && !model.loading && (
           <button className="jp-Button jp-mod-styled esdl-Mlflow-button" onClick={() => void model.loadMore()}>

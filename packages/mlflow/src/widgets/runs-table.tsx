@@ -125,6 +125,7 @@ export function RunsTableView(props: IRunsTableViewProps): JSX.Element {
                 role="columnheader"
                 aria-sort={ariaSort}
                 className="esdl-MlflowTable-header"
+                data-column={column.id}
                 data-kind={column.kind}
                 data-numeric={column.numeric || undefined}
                 title={
