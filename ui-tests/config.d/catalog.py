@@ -4,13 +4,18 @@ Run by jupyter_server_test_config.py (with ``c`` in scope), it configures three 
 this same file as a small HTTP server (without ``c``):
 
 - ``recorded``: answers with the responses recorded from a real xcube 1.7.1 server (test-fixtures/xcube), so
-  the catalogue is shown what a real xcube server sends;
+  the catalogue is shown what a real xcube server sends, and serves the recorded ``demo`` cube itself
+  (rebuilt with xarray from its recipe in test-fixtures/xcube/README.md) under xcube's S3 API, so that a
+  kernel opens it;
 - ``hostile``: an xcube-shaped catalogue whose every string carries HTML and script, for the sanitizing test;
 - ``garbage``: answers every request with an HTML page, for the per-server error row.
 """
 
 import json
+import shutil
+import signal
 import sys
+import tempfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -70,8 +75,43 @@ def hostile_catalogue() -> dict:
     return demo
 
 
+def write_demo_cube(target: Path) -> None:
+    """The recorded server's ``demo`` cube, from its recipe: 720 x 360 x 10 days of sst and chl."""
+    import numpy as np
+    import pandas as pd
+    import xarray as xr
+
+    lon = np.arange(720) * 0.5 - 179.75
+    lat = 89.75 - np.arange(360) * 0.5
+    time = pd.Timestamp("2024-01-01T12:00") + pd.to_timedelta(np.arange(10), unit="D")
+    t = np.arange(10)[:, None, None]
+    rlat = np.radians(lat)[None, :, None]
+    rlon = np.radians(lon)[None, None, :]
+    sst = (15 + 15 * np.cos(rlat) + 3 * np.sin(3 * rlon + 0.3 * t)).astype("float32")
+    chl = np.abs(np.sin(4 * rlat) * np.cos(2 * rlon + 0.2 * t)).astype("float32")
+    cube = xr.Dataset(
+        {
+            "sst": (
+                ("time", "lat", "lon"),
+                sst,
+                {"units": "degC", "long_name": "Sea surface temperature (synthetic)"},
+            ),
+            "chl": (("time", "lat", "lon"), chl, {"units": "mg m-3", "long_name": "Chlorophyll (synthetic)"}),
+        },
+        coords={
+            "time": time,
+            "lat": ("lat", lat, {"units": "degrees_north", "standard_name": "latitude"}),
+            "lon": ("lon", lon, {"units": "degrees_east", "standard_name": "longitude"}),
+        },
+        attrs={"title": "Synthetic demo cube", "Conventions": "CF-1.7"},
+    )
+    chunks = {name: {"chunks": (1, 180, 180)} for name in ("sst", "chl")}
+    cube.to_zarr(target, consolidated=True, encoding=chunks)
+
+
 class Handler(BaseHTTPRequestHandler):
     mode = "recorded"
+    stores: Path | None = None
 
     def log_message(self, *args) -> None:
         pass
@@ -86,8 +126,27 @@ class Handler(BaseHTTPRequestHandler):
     def _json(self, value, status: int = 200) -> None:
         self._send(status, json.dumps(value).encode(), "application/json")
 
+    def _store_file(self, path: str) -> Path | None:
+        """The file of an S3 key ``/s3/datasets/<id>.zarr/<key>`` in the served stores, if there is one."""
+        prefix = "/s3/datasets/"
+        if self.stores is None or not path.startswith(prefix):
+            return None
+        store = self.stores.resolve()
+        file = (store / path[len(prefix) :]).resolve()
+        return file if file.is_file() and store in file.parents else None
+
+    def do_HEAD(self) -> None:
+        file = self._store_file(urlsplit(self.path).path)
+        self.send_response(200 if file else 404)
+        self.send_header("Content-Length", str(file.stat().st_size if file else 0))
+        self.end_headers()
+
     def do_GET(self) -> None:
         path = urlsplit(self.path).path.rstrip("/")
+        file = self._store_file(path)
+        if file is not None:
+            self._send(200, file.read_bytes(), "application/octet-stream")
+            return
         query = urlsplit(self.path).query
         if self.mode == "garbage":
             if path == "":
@@ -129,7 +188,16 @@ class Handler(BaseHTTPRequestHandler):
 
 def serve(mode: str, port: int) -> None:
     Handler.mode = mode
-    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+    # stopped with SIGTERM by the server extension: leave through `finally`, which removes the stores
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    stores = Path(tempfile.mkdtemp(prefix="esdl-catalog-test-"))
+    try:
+        if mode == "recorded":
+            write_demo_cube(stores / "demo.zarr")
+            Handler.stores = stores
+        ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+    finally:
+        shutil.rmtree(stores, ignore_errors=True)
 
 
 if "c" in globals():

@@ -134,6 +134,24 @@ test.describe('Data catalogue', () => {
     await setTheme(page, 'JupyterLab Light');
   });
 
+  test("a real xcube dataset's code cell runs in a kernel and prints its dimensions", async ({ page }) => {
+    const errors = collectErrors(page);
+    await page.notebook.createNew('xcube.ipynb');
+    const panel = await openCatalog(page);
+    await search(panel, 'synthetic');
+    const row = panel.getByRole('list', { name: 'Datasets' }).getByRole('listitem', { name: 'Synthetic demo cube' });
+    await expect(row).toBeVisible({ timeout: 60_000 });
+    await row.hover();
+    await row.getByRole('button', { name: 'Insert code cell' }).click();
+    await expect
+      .poll(() => page.notebook.getCellTextInput(1))
+      .toMatch(/http:\/\/127\.0\.0\.1:\d+\/s3\/datasets\/demo\.zarr/);
+    await page.notebook.runCell(1, true);
+    const output = (await page.notebook.getCellTextOutput(1))?.join('\n') ?? '';
+    expect(output).toContain("{'time': 10, 'lat': 360, 'lon': 720}");
+    expect(scriptErrors(errors)).toEqual([]);
+  });
+
   test('dragging a dataset onto a notebook creates its code cell', async ({ page }) => {
     await page.notebook.createNew('drop.ipynb');
     const panel = await openCatalog(page);
