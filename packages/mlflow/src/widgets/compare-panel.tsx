@@ -4,6 +4,7 @@
  */
 import { IMlflowRun } from '@esdl-lab/core';
 import { ReactWidget } from '@jupyterlab/ui-components';
+import { Poll } from '@lumino/polling';
 import React, { useEffect, useMemo, useRef, useState } from 'react';
 import type { ParamsChart } from '../chart';
 import { runsCode } from '../model/code';
@@ -39,7 +40,27 @@ export class ComparePanel extends ReactWidget {
     this.title.icon = mlflowIcon;
     this.title.closable = true;
     this.tab = tab;
+    const interval = () => service.settings.autoRefreshInterval * 1000;
+    this._poll = new Poll({
+      auto: false,
+      factory: () => this.refresh(),
+      frequency: { interval: interval(), backoff: false, max: interval() },
+      name: '@esdl-lab/mlflow:compare-refresh',
+      // reloads by itself only while auto-refresh is on and some of the runs are running
+      standby: () =>
+        service.settings.autoRefresh && this._runs.some(run => run.info.status === 'RUNNING') ? 'when-hidden' : true
+    });
+    void this._poll.start();
+    service.settingsChanged.connect(this._onSettings, this);
     void this.refresh();
+  }
+
+  dispose(): void {
+    if (!this.isDisposed) {
+      this.service.settingsChanged.disconnect(this._onSettings, this);
+      this._poll.dispose();
+      super.dispose();
+    }
   }
 
   tab: CompareTab;
@@ -87,6 +108,12 @@ export class ComparePanel extends ReactWidget {
     );
   }
 
+  private _onSettings(): void {
+    const interval = this.service.settings.autoRefreshInterval * 1000;
+    this._poll.frequency = { interval, backoff: false, max: interval };
+  }
+
+  private _poll: Poll;
   private _runs: IMlflowRun[] = [];
   private _errors: Error[] = [];
   private _loading = true;
