@@ -204,8 +204,9 @@ test.describe('Data catalogue', () => {
     await page.screenshot({ path: screenshotPath('catalog-hostile') });
   });
 
-  test('is restored across reloads, with its details', async ({ page }) => {
+  test('is restored across reloads, with its details and its search', async ({ page }) => {
     const panel = await openCatalog(page);
+    await search(panel, 'synthetic');
     const row = panel.getByRole('list', { name: 'Datasets' }).getByRole('listitem', { name: 'Synthetic demo cube' });
     await expect(row).toBeVisible({ timeout: 60_000 });
     await row.getByRole('button', { name: 'Synthetic demo cube' }).click();
@@ -218,6 +219,7 @@ test.describe('Data catalogue', () => {
     await page.waitForFunction(() => (window as any).jupyterapp?.isPluginActivated('@esdl-lab/labextension:catalog'));
     await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
     await expect(page.locator('#esdl-lab-catalog')).toBeVisible();
+    await expect(page.getByRole('searchbox', { name: 'Search datasets' })).toHaveValue('synthetic');
     await expect(page.getByRole('article', { name: 'Details of Synthetic demo cube' })).toBeVisible({
       timeout: 60_000
     });

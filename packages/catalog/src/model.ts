@@ -10,6 +10,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 import { ICatalogEntry, toEntry } from './entry';
 import { ILoadProblem, describeProblem } from './problems';
+import { ICatalogFilters, NO_FILTERS } from './search';
 
 /** `pending`: not asked yet, because the catalogue has not been shown (asking starts managed servers) */
 export type ListingState = 'pending' | 'loading' | 'ready' | 'error';
@@ -41,6 +42,7 @@ export namespace CatalogModel {
 }
 
 const RECENT_KEY = '@esdl-lab/labextension:catalog:recent';
+const FILTERS_KEY = '@esdl-lab/labextension:catalog:filters';
 const RECENT_MAX = 100;
 
 export class CatalogModel implements IDisposable {
@@ -50,7 +52,9 @@ export class CatalogModel implements IDisposable {
     this._state = options.state ?? null;
     this._concurrency = options.concurrency ?? 4;
     this._status.changed.connect(this._sync, this);
-    this.ready = Promise.all([this._status.ready, this._restoreRecent()]).then(() => this._sync());
+    this.ready = Promise.all([this._status.ready, this._restoreRecent(), this._restoreFilters()]).then(() =>
+      this._sync()
+    );
   }
 
   /** resolves once the servers known at start have been asked */
@@ -151,6 +155,19 @@ export class CatalogModel implements IDisposable {
     await Promise.all(this.servers.map(listing => this._load(listing.name)));
   }
 
+  /** the search and filters the user last set, kept across reloads */
+  get filters(): ICatalogFilters {
+    return this._filters;
+  }
+
+  set filters(filters: ICatalogFilters) {
+    this._filters = filters;
+    if (this._state) {
+      const value = filters as unknown as ReadonlyJSONValue;
+      void this._state.save(FILTERS_KEY, value).catch(() => undefined);
+    }
+  }
+
   /** Records that a dataset was used (opened, inserted, dragged, copied). */
   markUsed(key: string): void {
     this._recent.delete(key);
@@ -192,6 +209,29 @@ export class CatalogModel implements IDisposable {
       }
     } catch {
       // a state database that cannot be read leaves the list empty
+    }
+  }
+
+  private async _restoreFilters(): Promise<void> {
+    try {
+      const saved = (await this._state?.fetch(FILTERS_KEY)) as Partial<ICatalogFilters> | undefined;
+      if (saved && typeof saved === 'object' && typeof saved.query === 'string') {
+        const text = (value: unknown) => (typeof value === 'string' && value ? value : null);
+        const bbox = saved.bbox;
+        this._filters = {
+          query: saved.query,
+          variable: text(saved.variable),
+          timeFrom: text(saved.timeFrom),
+          timeTo: text(saved.timeTo),
+          bbox:
+            Array.isArray(bbox) && bbox.length === 4 && bbox.every(Number.isFinite)
+              ? (bbox as ICatalogFilters['bbox'])
+              : null,
+          servers: Array.isArray(saved.servers) ? saved.servers.filter(s => typeof s === 'string') : []
+        };
+      }
+    } catch {
+      // a state database that cannot be read starts without filters
     }
   }
 
@@ -346,6 +386,7 @@ export class CatalogModel implements IDisposable {
   private _loads = new Map<string, AbortController>();
   private _entries: ICatalogEntry[] | null = null;
   private _recent = new Map<string, number>();
+  private _filters: ICatalogFilters = NO_FILTERS;
   private _disposed = false;
   private _started = false;
   private _changed = new Signal<this, void>(this);

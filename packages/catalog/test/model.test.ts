@@ -166,7 +166,7 @@ describe('CatalogModel', () => {
     expect(model.servers).toEqual([]);
   });
 
-  it('remembers recently used datasets in the state database', async () => {
+  it('remembers recently used datasets, the search and the filters in the state database', async () => {
     const state = new StateDB();
     const status = new StatusModel({ fetchStatus: async () => ({ version: '0', upstreams: [] }), standby: 'never' });
     const first = new CatalogModel({ status, state });
@@ -178,6 +178,13 @@ describe('CatalogModel', () => {
     const second = new CatalogModel({ status, state });
     await second.ready;
     expect([...second.lastUsed.keys()]).toEqual(['b/two', 'a/one']);
+    // and the search and filters
+    second.filters = { query: 'sea', variable: 'SST', timeFrom: null, timeTo: null, bbox: [0, 0, 10, 10], servers: [] };
+    await new Promise(resolve => setTimeout(resolve, 10));
+    const third = new CatalogModel({ status, state });
+    await third.ready;
+    expect(third.filters).toMatchObject({ query: 'sea', variable: 'SST', bbox: [0, 0, 10, 10] });
+    disposables.push(third);
     disposables.push(first, second, status);
   });
 });

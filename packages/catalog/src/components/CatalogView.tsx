@@ -132,7 +132,23 @@ export function CatalogView(props: ICatalogViewProps): JSX.Element {
   const { model, actions, settings } = props;
   useSignal(model.changed);
   useSignal(model.recentChanged);
-  const [filters, setFilters] = useState<ICatalogFilters>(NO_FILTERS);
+  const [filters, setFiltersState] = useState<ICatalogFilters>(model.filters);
+  const setFilters = (next: ICatalogFilters) => {
+    setFiltersState(next);
+    model.filters = next;
+  };
+  // filters saved before a reload arrive with the model; a user who already typed keeps what they typed
+  useEffect(() => {
+    let live = true;
+    void model.ready.then(() => {
+      if (live && model.filters !== NO_FILTERS) {
+        setFiltersState(current => (current === NO_FILTERS ? model.filters : current));
+      }
+    });
+    return () => {
+      live = false;
+    };
+  }, [model]);
   const [sort, setSort] = useState<SortKey>(settings.defaultSort);
   const [group, setGroup] = useState<GroupKey>(settings.groupBy);
   const [showFilters, setShowFilters] = useState(false);
