@@ -47,5 +47,10 @@ export default tseslint.config(
     ],
     rules: { 'no-console': 'off' }
   },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' }
+  },
   prettier
 );

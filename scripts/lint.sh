@@ -5,8 +5,8 @@ cd "$ROOT"
 if [ "${1:-}" = --fix ]; then
   eslint --fix .
   prettier --write .
-  ruff check --fix packages/server ui-tests examples scripts
-  ruff format packages/server ui-tests examples scripts
+  ruff check --fix packages/server ui-tests examples scripts test-support
+  ruff format packages/server ui-tests examples scripts test-support
   exit 0
 fi
 log "eslint"
@@ -14,5 +14,5 @@ eslint --max-warnings 0 .
 log "prettier"
 prettier --check --log-level warn .
 log "ruff"
-ruff check packages/server ui-tests examples scripts
-ruff format --check packages/server ui-tests examples scripts
+ruff check packages/server ui-tests examples scripts test-support
+ruff format --check packages/server ui-tests examples scripts test-support

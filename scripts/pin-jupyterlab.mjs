@@ -31,7 +31,10 @@ for (const [name, range] of Object.entries(staging.resolutions).sort(([a], [b]) 
 }
 const pkgPath = join(root, 'package.json');
 const pkg = JSON.parse(readFileSync(pkgPath, 'utf8'));
-pkg.overrides = { ...Object.fromEntries(Object.entries(pkg.overrides ?? {}).filter(([k]) => !k.startsWith('@jupyterlab/'))), ...overrides };
+pkg.overrides = {
+  ...Object.fromEntries(Object.entries(pkg.overrides ?? {}).filter(([k]) => !k.startsWith('@jupyterlab/'))),
+  ...overrides
+};
 pkg.jupyterlabRelease = staging.version;
 writeFileSync(pkgPath, JSON.stringify(pkg, null, 2) + '\n');
 console.log(`pinned ${Object.keys(overrides).length} @jupyterlab/* packages to jupyterlab ${staging.version}`);

@@ -22,8 +22,6 @@ c.ServerApp.port = int(os.environ.get("ESDL_UI_PORT", "18888"))
 c.ServerApp.ip = "127.0.0.1"
 c.ServerApp.allow_root = True
 c.LabApp.extension_manager = "readonly"
-c.ServerApp.root_dir = os.environ.get("JUPYTERLAB_GALATA_ROOT_DIR", str(ROOT / "ui-tests" / "test-results" / "root"))
-Path(c.ServerApp.root_dir).mkdir(parents=True, exist_ok=True)
 
 os.environ.pop("MLFLOW_TRACKING_URI", None)
 c.ESDLLab.cube_servers = {
@@ -43,4 +41,5 @@ c.ESDLLab.cube_servers = {
 # Each feature's tests may add their own upstreams and settings in config.d/<feature>.py, run here in name
 # order with `c`, ROOT and sys.executable's folder in scope.
 for snippet in sorted((ROOT / "ui-tests" / "config.d").glob("*.py")):
-    exec(compile(snippet.read_text(), str(snippet), "exec"), {"c": c, "ROOT": ROOT, "BIN": Path(sys.executable).parent})
+    scope = {"c": c, "ROOT": ROOT, "BIN": Path(sys.executable).parent}
+    exec(compile(snippet.read_text(), str(snippet), "exec"), scope)

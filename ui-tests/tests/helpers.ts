@@ -6,7 +6,8 @@ export const BASE_URL = `http://127.0.0.1:${process.env.ESDL_UI_PORT || 18888}`;
 export const TOKEN = process.env.ESDL_UI_TOKEN || 'esdl-ui-tests-token';
 
 /** Where screenshots go: they are looked at by people, and the README shows some of them. */
-export const SCREENSHOTS = join(__dirname, '..', 'test-results', 'screenshots');
+// outside Playwright's output folder, which it empties at the start of every run
+export const SCREENSHOTS = join(__dirname, '..', 'screenshots');
 
 export function screenshotPath(name: string): string {
   const path = join(SCREENSHOTS, `${name}.png`);
@@ -31,8 +32,5 @@ export async function setTheme(page: Page, theme: 'JupyterLab Light' | 'JupyterL
   await page.evaluate(async name => {
     await (window as any).jupyterapp.commands.execute('apputils:change-theme', { theme: name });
   }, theme);
-  await page.waitForFunction(
-    name => document.body.dataset.jpThemeName === name,
-    theme
-  );
+  await page.waitForFunction(name => document.body.dataset.jpThemeName === name, theme);
 }

@@ -37,7 +37,7 @@ const server = http.createServer((req, res) => {
     pump();
   } else if (url.pathname === '/sink') {
     let received = 0;
-    req.on('data', (chunk) => (received += chunk.length));
+    req.on('data', chunk => (received += chunk.length));
     req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ received })));
   } else if (url.pathname === '/stats') {
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ connections }));
