@@ -42,8 +42,9 @@ export interface IUpstreamStatus {
   /** ISO 8601 time of the last check */
   checkedAt: string | null;
   /**
-   * For cube servers: the base URL at which a kernel on the Jupyter server's machine reaches the upstream
-   * directly (kernels cannot use the browser's Jupyter token); null when it is not known yet.
+   * The base URL at which a kernel on the Jupyter server's machine reaches the upstream directly (kernels
+   * cannot use the browser's Jupyter token), without credentials; null when it is not known yet (an idle
+   * managed process, a configuration error).
    */
   kernelUrl?: string | null;
 }

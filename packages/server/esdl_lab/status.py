@@ -150,8 +150,16 @@ async def upstream_status(upstream: Upstream, checks: HealthChecks) -> dict[str,
         "pid": process.pid if process else None,
         "restarts": process.restarts if process else 0,
         "checkedAt": checked_at,
-        "kernelUrl": upstream.direct_url() if upstream.kind == "cube" and upstream.problem is None else None,
+        "kernelUrl": _without_userinfo(upstream.direct_url()) if upstream.problem is None else None,
     }
+
+
+def _without_userinfo(url: str | None) -> str | None:
+    """A URL for kernel code without any user:password@ part: credentials stay on the server."""
+    if url is None:
+        return None
+    parsed = URL(url)
+    return str(parsed.with_user(None)) if parsed.user or parsed.password else url
 
 
 async def status(upstreams: Upstreams, checks: HealthChecks) -> dict[str, Any]:

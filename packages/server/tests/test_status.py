@@ -58,7 +58,7 @@ def test_mlflow_is_up_with_its_version(server):
     assert entry["state"] == "up"
     assert entry["version"] == "3.6.1.dev0"
     assert entry["proxyPath"] == "esdl-lab/mlflow/"
-    assert entry["kernelUrl"] is None
+    assert entry["kernelUrl"].startswith("http://127.0.0.1:")
 
 
 def test_an_unreachable_cube_server_is_down_with_an_actionable_error(server):
