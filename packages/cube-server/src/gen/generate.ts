@@ -368,9 +368,10 @@ function noteAccuracy(
   }
   const changed = `largest change seen ${stats.maxAbsChange.toPrecision(3)} (relative ${stats.maxRelChange.toPrecision(3)})`;
   if (decoding.packed) {
+    const [scale, offset] = formatStored([decoding.scale, decoding.offset], 'float32').split(', ');
     accuracy.push({
       variable: name,
-      note: `packed ${source.dtype} unpacked (× ${decoding.scale} + ${decoding.offset}) to ${outType}; the packing's resolution ${Math.abs(decoding.scale)} is the data's; ${outType} rounding: ${changed}`
+      note: `packed ${source.dtype} unpacked (× ${scale} + ${offset}) to ${outType}; the packing's resolution ${scale.replace('-', '')} is the data's; ${outType} rounding: ${changed}`
     });
   } else if (source.dtype === 'float64' && outType === 'float32') {
     accuracy.push({ variable: name, note: `float64 → float32 (about 7 significant digits); ${changed}` });

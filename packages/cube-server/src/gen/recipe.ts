@@ -417,7 +417,9 @@ class Checker {
       return undefined;
     }
     if (typeof value !== 'string' || value.trim() === '') {
-      this.fail(key, `must be a non-empty string (got ${describe(value)})`);
+      // YAML reads unquoted text with ": " in it as a mapping.
+      const hint = describe(value) === 'a mapping' ? '; put text that contains ": " in quotes' : '';
+      this.fail(key, `must be a non-empty string (got ${describe(value)}${hint})`);
     }
     return value;
   }

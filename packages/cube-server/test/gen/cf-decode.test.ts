@@ -13,9 +13,9 @@ function variable(dtype: SourceDtype, attrs: Record<string, [AttrValue, SourceDt
   };
 }
 
-function decode(raw: ArrayLike<number> & { length: number }, source: SourceVariable, Out = Float32Array) {
+function decode(raw: ArrayLike<number> & { length: number }, source: SourceVariable, float64 = false) {
   const decoding = planDecoding(source, 'test.nc');
-  const out = new Out(raw.length);
+  const out = float64 ? new Float64Array(raw.length) : new Float32Array(raw.length);
   const stats = emptyStats();
   const rows = Int32Array.of(0);
   const columns = Int32Array.from({ length: raw.length }, (_, i) => i);
@@ -47,7 +47,7 @@ describe('CF decoding', () => {
       add_offset: [20, 'float32'],
       valid_range: [[-3000, 3000], 'int16']
     });
-    const { out, stats, decoding } = decode(Int16Array.of(-32768, -1500, 3500, 100), source, Float64Array);
+    const { out, stats, decoding } = decode(Int16Array.of(-32768, -1500, 3500, 100), source, true);
     expect(out[0]).toBeNaN();
     expect(out[1]).toBeCloseTo(5, 5);
     expect(out[2]).toBeNaN();
