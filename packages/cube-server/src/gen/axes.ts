@@ -30,18 +30,12 @@ export function findAxes(
 ): VariableAxes {
   const dims: Partial<Record<AxisRole, string>> = {};
   const squeezed: string[] = [];
+  const unknown: string[] = [];
   for (const dim of variable.dims) {
     const role = roleOf(file, dim, recipeAxes);
     if (role === undefined) {
-      if (file.dims.get(dim) === 1) {
-        squeezed.push(dim);
-        continue;
-      }
-      throw new CubeGenError(
-        `variable ${variable.name} has the dimension ${dim}, which is not a time, depth, latitude or longitude axis ` +
-          '(name its role under axes: in the recipe, or select another variable)',
-        file.path
-      );
+      (file.dims.get(dim) === 1 ? squeezed : unknown).push(dim);
+      continue;
     }
     if (dims[role] !== undefined) {
       throw new CubeGenError(`variable ${variable.name} has two ${role} axes: ${dims[role]} and ${dim}`, file.path);
@@ -56,6 +50,13 @@ export function findAxes(
       `variable ${variable.name} has no ${missing} axis (its dimensions: ${variable.dims.join(', ') || 'none'}; ` +
         'a latitude axis is a coordinate variable with units degrees_north, a longitude axis one with units ' +
         'degrees_east); name them under axes: in the recipe if they exist under other names',
+      file.path
+    );
+  }
+  if (unknown.length > 0) {
+    throw new CubeGenError(
+      `variable ${variable.name} has the dimension ${unknown[0]}, which is not a time, depth, latitude or longitude ` +
+        'axis (name its role under axes: in the recipe, or select another variable)',
       file.path
     );
   }

@@ -50,13 +50,20 @@ const DTYPES: Record<string, SourceDtype> = {
   '>d': 'float64'
 };
 
+let errorsThrow = false;
+
 export async function openHdf5(path: string): Promise<SourceFile> {
-  await h5wasm.ready;
+  const module = await h5wasm.ready;
+  if (!errorsThrow) {
+    // HDF5 prints its error stack to stderr by default; this makes each error an exception instead.
+    module.activate_throwing_error_handler();
+    errorsThrow = true;
+  }
   let file: H5File;
   try {
     file = new h5wasm.File(path, 'r');
   } catch (error) {
-    throw new CubeGenError(`not a readable netCDF-4/HDF5 file: ${(error as Error).message}`, path);
+    throw new CubeGenError(`not a readable netCDF-4/HDF5 file: ${hdf5Reason(error)}`, path);
   }
   try {
     return new Hdf5Source(path, file);
@@ -65,8 +72,15 @@ export async function openHdf5(path: string): Promise<SourceFile> {
     if (error instanceof CubeGenError) {
       throw error;
     }
-    throw new CubeGenError(`not a readable netCDF-4/HDF5 file: ${(error as Error).message}`, path);
+    throw new CubeGenError(`not a readable netCDF-4/HDF5 file: ${hdf5Reason(error)}`, path);
   }
+}
+
+/** The innermost message of an HDF5 error stack ("truncated file: eof = 8000, …"), else the whole message. */
+function hdf5Reason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const reasons = [...message.matchAll(/ in [\w]+\(\): (.+)$/gm)].map(match => match[1].trim());
+  return reasons.length > 0 ? reasons[reasons.length - 1] : message;
 }
 
 class Hdf5Source implements SourceFile {
@@ -129,7 +143,7 @@ class Hdf5Source implements SourceFile {
     try {
       data = variable.shape.length === 0 ? dataset.value : dataset.slice(start.map((s, i) => [s, s + count[i]]));
     } catch (error) {
-      throw new CubeGenError(`cannot read variable ${name}: ${(error as Error).message}`, this.path);
+      throw new CubeGenError(`cannot read variable ${name}: ${hdf5Reason(error)}`, this.path);
     }
     if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
       return Float64Array.from(data, Number);

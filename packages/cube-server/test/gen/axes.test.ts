@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { planLatitude, planLongitude, regularise } from '../../src/gen/axes';
+import { findAxes, planLatitude, planLongitude, regularise } from '../../src/gen/axes';
+import type { SourceFile } from '../../src/gen/source';
 
 const range = (start: number, step: number, n: number): Float64Array =>
   Float64Array.from({ length: n }, (_, i) => start + i * step);
@@ -67,5 +68,52 @@ describe('regular grids', () => {
 
   it('refuses an axis that is not nearly regular', () => {
     expect(() => regularise(Float64Array.of(0, 1, 3, 4), 'x', false)).toThrow(/not a regular axis/);
+  });
+});
+
+describe('axis roles', () => {
+  const coordinate = (name: string, attrs: Record<string, string>) => ({
+    name,
+    dims: [name],
+    shape: [2],
+    dtype: 'float64' as const,
+    attrs: new Map(Object.entries(attrs).map(([key, value]) => [key, { value, dtype: 'char' as const }]))
+  });
+  const file = (extra: Record<string, number>): SourceFile => ({
+    path: 'f.nc',
+    format: 'netCDF3',
+    dims: new Map([['t', 2], ['la', 2], ['lo', 2], ['lev', 2], ['p', 2], ...Object.entries(extra)]),
+    variables: new Map([
+      ['t', coordinate('t', { units: 'days since 2000-01-01' })],
+      ['la', coordinate('la', { units: 'degrees_north' })],
+      ['lo', coordinate('lo', { units: 'degrees_E' })],
+      ['lev', coordinate('lev', { units: 'METERS', positive: 'down' })],
+      ['p', coordinate('p', { units: 'hPa', axis: 'Z' })]
+    ]),
+    attrs: new Map(),
+    read: () => new Float64Array(2),
+    close: () => undefined
+  });
+  const variable = (dims: string[]) => ({
+    name: 'v',
+    dims,
+    shape: dims.map(() => 2),
+    dtype: 'float32' as const,
+    attrs: new Map()
+  });
+
+  it('recognises time, depth, pressure levels, lat and lon by their attributes; squeezes size-1 extras', () => {
+    expect(findAxes(file({ one: 1 }), variable(['t', 'one', 'lev', 'la', 'lo']), {})).toEqual({
+      dims: { time: 't', depth: 'lev', lat: 'la', lon: 'lo' },
+      squeezed: ['one']
+    });
+    expect(findAxes(file({}), variable(['p', 'la', 'lo']), {}).dims.level).toBe('p');
+  });
+
+  it('names a dimension it cannot place, and takes roles from the recipe', () => {
+    expect(() => findAxes(file({ band: 3 }), variable(['band', 'la', 'lo']), {})).toThrow(
+      /f.nc: variable v has the dimension band, which is not a time, depth, latitude or longitude axis/
+    );
+    expect(findAxes(file({ band: 3 }), variable(['band', 'la', 'lo']), { time: 'band' }).dims.time).toBe('band');
   });
 });
