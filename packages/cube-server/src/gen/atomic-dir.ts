@@ -17,7 +17,8 @@ export class AtomicDirectory {
 
   private constructor(
     readonly target: string,
-    readonly temporary: string
+    readonly temporary: string,
+    private readonly replace: boolean
   ) {}
 
   /** Makes the temporary folder; refuses an existing target unless `replace`. */
@@ -42,13 +43,19 @@ export class AtomicDirectory {
       throw new CubeGenError(`cannot write in the output folder: ${(error as NodeJS.ErrnoException).code}`, parent);
     }
     pending.add(temporary);
-    return new AtomicDirectory(target, temporary);
+    return new AtomicDirectory(target, temporary, replace);
   }
 
   /** Moves the finished folder into place; the two renames run back to back, with no await between them. */
   commit(): void {
     const old = `${this.temporary}.old`;
     const hadTarget = existsSync(this.target);
+    if (hadTarget && !this.replace) {
+      throw new CubeGenError(
+        'another run wrote this cube meanwhile; pass --force (force: true) to replace it',
+        this.target
+      );
+    }
     if (hadTarget) {
       renameSync(this.target, old);
     }

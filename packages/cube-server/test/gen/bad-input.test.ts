@@ -181,6 +181,27 @@ describe('bad input', () => {
     expect(readFileSync(join(output, 'coads.zarr', '.zattrs'), 'utf8')).toBe(before);
   });
 
+  it('does not replace a cube that another run finished meanwhile, unless forced', async () => {
+    const output = join(work.path, 'race');
+    const file = writeRecipe(
+      work.path,
+      recipe(`${FIXTURES}/part1.nc`, 'T2M: {}').replace('name: bad', 'name: raced'),
+      'race.yaml'
+    );
+    const run = generateCube({
+      recipe: file,
+      outputDir: output,
+      log: line => {
+        if (line.startsWith('T2M:')) {
+          mkdirSync(join(output, 'raced.zarr', 'theirs'), { recursive: true });
+        }
+      }
+    });
+    await expect(run).rejects.toThrow(/raced.zarr: another run wrote this cube meanwhile; pass --force/);
+    expect(readdirSync(output)).toEqual(['raced.zarr']);
+    expect(readdirSync(join(output, 'raced.zarr'))).toEqual(['theirs']);
+  });
+
   it('removes temporary folders left by a killed run before writing a new cube', async () => {
     const output = join(work.path, 'stale');
     const stale = join(output, '.joined.zarr.tmp-999999-abc');

@@ -159,3 +159,40 @@ metadata: {title: joined}
     });
   });
 });
+
+describe('a variable stored as (time, plev, lon, lat)', () => {
+  it('is written as (time, level, lat, lon), the pressure axis kept as level, julian dates converted', async () => {
+    const result = await build(`
+name: transposed
+inputs: [transposed.nc]
+variables: {wind: {}}
+metadata: {title: transposed}
+`);
+    expect(result.dims).toEqual({ time: 2, level: 2, lat: 3, lon: 4 });
+    const cube = await openCube(result.path);
+    const wind = await cube.read('wind');
+    expect(wind.attrs._ARRAY_DIMENSIONS).toEqual(['time', 'level', 'lat', 'lon']);
+    expect(Array.from((await cube.read('lat')).data)).toEqual([30, 0, -30]);
+    expect(Array.from((await cube.read('lon')).data)).toEqual([-180, -90, 0, 90]);
+    const level = await cube.read('level');
+    expect(Array.from(level.data)).toEqual([850, 500]);
+    expect(level.attrs).toMatchObject({ units: 'hPa', positive: 'down', axis: 'Z' });
+    expect(Array.from((await cube.read('time')).data, isoFromInstant)).toEqual([
+      '1900-01-13T00:00:00',
+      '1900-02-13T00:00:00'
+    ]);
+    const sourceLon = [2, 3, 0, 1];
+    const expected: number[] = [];
+    for (let t = 0; t < 2; t++) {
+      for (let p = 0; p < 2; p++) {
+        for (let i = 0; i < 3; i++) {
+          for (let j = 0; j < 4; j++) {
+            expected.push(t * 1000 + p * 100 + sourceLon[j] * 10 + (2 - i));
+          }
+        }
+      }
+    }
+    expect(Array.from(wind.data)).toEqual(expected);
+    expect(cube.attrs.esdl_provenance.steps.join('\n')).toMatch(/julian calendar converted to proleptic_gregorian/);
+  });
+});
