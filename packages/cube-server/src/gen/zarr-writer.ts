@@ -7,6 +7,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 
+import { chunkGrid, chunkKey, encodeFillValue } from '../common/zarr-v2';
+import type { ZarrArrayMeta } from '../common/zarr-v2';
 import type { ChunkCodec } from './chunk-codec';
 import { product } from './source';
 
@@ -56,23 +58,24 @@ export class ZarrWriter {
 
   async array(spec: ArraySpec): Promise<void> {
     await mkdir(join(this.root, spec.path), { recursive: true });
-    await this.writeJson(join(spec.path, '.zarray'), {
+    const meta: ZarrArrayMeta = {
       chunks: spec.chunks,
       compressor: spec.codec.config,
       dimension_separator: '.',
       dtype: ZARR_DTYPES[spec.dtype],
-      fill_value: spec.fillValue === null ? null : Number.isNaN(spec.fillValue) ? 'NaN' : spec.fillValue,
+      fill_value: encodeFillValue(spec.fillValue),
       filters: null,
       order: 'C',
       shape: spec.shape,
       zarr_format: 2
-    });
+    };
+    await this.writeJson(join(spec.path, '.zarray'), meta);
     await this.writeJson(join(spec.path, '.zattrs'), { _ARRAY_DIMENSIONS: spec.dims, ...spec.attrs });
   }
 
   /** Writes every chunk of an array held whole in memory (C order, `spec.shape`). */
   async writeAll(spec: ArraySpec, data: FloatArray): Promise<void> {
-    const grid = spec.shape.map((extent, d) => Math.ceil(extent / spec.chunks[d]));
+    const grid = chunkGrid(spec);
     const chunk =
       spec.dtype === 'float32' ? new Float32Array(product(spec.chunks)) : new Float64Array(product(spec.chunks));
     for (const index of chunkIndices(grid)) {
@@ -94,7 +97,7 @@ export class ZarrWriter {
     }
     const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const encoded = await spec.codec.encode(bytes);
-    await this.writeFile(join(spec.path, index.length > 0 ? index.join('.') : '0'), encoded);
+    await this.writeFile(join(spec.path, chunkKey(index)), encoded);
   }
 
   /** `.zmetadata` at the root (all keys) and in each sub-group (its own keys, relative to it). */

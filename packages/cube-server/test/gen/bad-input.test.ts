@@ -102,7 +102,7 @@ describe('bad input', () => {
     [
       'inputs that overlap in time',
       recipe('FIXTURES/part1.nc, FIXTURES/part1.nc', 'T2M: {}'),
-      /part1.nc: time step 0 \(1990-01-01T00:00:00\) does not come after 1990-01-01T06:00:00 of the previous input; the inputs overlap/
+      /part1.nc: time step 0 \(1990-01-01T00:00:00Z\) does not come after 1990-01-01T06:00:00Z of the previous input; the inputs overlap/
     ],
     [
       'several inputs without a time axis',

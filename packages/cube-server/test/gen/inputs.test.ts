@@ -39,9 +39,9 @@ metadata: {title: packed}
     expect(Array.from((await cube.read('lon')).data)).toEqual([-180, -135, -90, -45, 0, 45, 90, 135]);
     expect(Array.from((await cube.read('depth')).data)).toEqual([5, 50]);
     expect(Array.from((await cube.read('time')).data, isoFromInstant)).toEqual([
-      '2000-01-01T00:00:00',
-      '2000-03-01T00:00:00',
-      '2001-01-01T00:00:00'
+      '2000-01-01T00:00:00Z',
+      '2000-03-01T00:00:00Z',
+      '2001-01-01T00:00:00Z'
     ]);
     const scale = Math.fround(0.01);
     let checked = 0;
@@ -103,10 +103,10 @@ metadata: {title: joined}
     const result = await build(parts);
     const cube = await openCube(result.path);
     expect(Array.from((await cube.read('time')).data, isoFromInstant)).toEqual([
-      '1990-01-01T00:00:00',
-      '1990-01-01T06:00:00',
-      '1990-01-01T12:00:00',
-      '1990-01-01T18:00:00'
+      '1990-01-01T00:00:00Z',
+      '1990-01-01T06:00:00Z',
+      '1990-01-01T12:00:00Z',
+      '1990-01-01T18:00:00Z'
     ]);
     const t2m = await cube.read('t2m');
     const hours = [0, 6, 12, 18];
@@ -178,8 +178,8 @@ metadata: {title: transposed}
     expect(Array.from(level.data)).toEqual([850, 500]);
     expect(level.attrs).toMatchObject({ units: 'hPa', positive: 'down', axis: 'Z' });
     expect(Array.from((await cube.read('time')).data, isoFromInstant)).toEqual([
-      '1900-01-13T00:00:00',
-      '1900-02-13T00:00:00'
+      '1900-01-13T00:00:00Z',
+      '1900-02-13T00:00:00Z'
     ]);
     const sourceLon = [2, 3, 0, 1];
     const expected: number[] = [];
