@@ -3,9 +3,10 @@
  * `_ARRAY_DIMENSIONS`), C-order little-endian chunks named "i.j.k", and consolidated metadata (`.zmetadata`) at
  * the root and in every sub-group, so that each group also opens as a store of its own.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { endianness } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 import { chunkGrid, chunkKey, encodeFillValue } from '../common/zarr-v2';
 import type { ZarrArrayMeta } from '../common/zarr-v2';
@@ -33,6 +34,8 @@ export class ZarrWriter {
   /** Every metadata document written, by its key relative to the store root. */
   private readonly metadata = new Map<string, unknown>();
   private readonly groups = new Set<string>();
+  private readonly folders = new Set<string>();
+  private lastTurn = performance.now();
   bytes = 0;
   files = 0;
 
@@ -57,7 +60,6 @@ export class ZarrWriter {
   }
 
   async array(spec: ArraySpec): Promise<void> {
-    await mkdir(join(this.root, spec.path), { recursive: true });
     const meta: ZarrArrayMeta = {
       chunks: spec.chunks,
       compressor: spec.codec.config,
@@ -118,12 +120,24 @@ export class ZarrWriter {
     await this.writeFile(key, Buffer.from(asciiJson(value)));
   }
 
+  /**
+   * Writes synchronously (an awaited write per chunk costs a thread-pool round trip, which made small cubes
+   * spend most of their time idle) and gives the event loop a turn every 20 ms, so that Ctrl-C is seen.
+   */
   private async writeFile(key: string, bytes: Uint8Array): Promise<void> {
     const path = join(this.root, key);
-    await mkdir(join(path, '..'), { recursive: true });
-    await writeFile(path, bytes);
+    const folder = dirname(path);
+    if (!this.folders.has(folder)) {
+      mkdirSync(folder, { recursive: true });
+      this.folders.add(folder);
+    }
+    writeFileSync(path, bytes);
     this.files++;
     this.bytes += bytes.byteLength;
+    if (performance.now() - this.lastTurn > 20) {
+      await nextTurn();
+      this.lastTurn = performance.now();
+    }
   }
 }
 
