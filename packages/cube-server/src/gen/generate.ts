@@ -50,6 +50,9 @@ export interface GenerateResult {
   timeseries: boolean;
 }
 
+/** Values read from a source at once (4 MB of float32). */
+const STRIP_VALUES = 1 << 20;
+
 /** Source attributes that describe the stored encoding, which the cube no longer has. */
 const ENCODING_ATTRIBUTES = new Set([
   '_FillValue',
@@ -333,13 +336,30 @@ function readVariable(
           count[d] = 1;
         }
       });
-      const raw = file.read(source.name, start, count);
-      const stride = (dim: string): number => product(count.slice(source.dims.indexOf(dim) + 1));
-      const latStride = stride(axes.dims.lat!);
-      const lonStride = stride(axes.dims.lon!);
-      const rowBase = Int32Array.from(plan.lat.sourceIndex, index => index * latStride);
-      const columnOffset = Int32Array.from(plan.lon.sourceIndex, index => index * lonStride);
-      decodePlane(raw, rowBase, columnOffset, data, (t * verticalCount + z) * planeSize, decoding, stats);
+      // Sources stored latitude-major are read in strips of rows, so a large plane is never held twice.
+      const latDim = source.dims.indexOf(axes.dims.lat!);
+      const sourceRows = count[latDim];
+      const rowsPerStrip =
+        latDim < source.dims.indexOf(axes.dims.lon!)
+          ? Math.max(1, Math.floor(STRIP_VALUES / (planeSize / nLat)))
+          : sourceRows;
+      for (let first = 0; first < sourceRows; first += rowsPerStrip) {
+        start[latDim] = first;
+        count[latDim] = Math.min(rowsPerStrip, sourceRows - first);
+        const raw = file.read(source.name, start, count);
+        const stride = (dim: string): number => product(count.slice(source.dims.indexOf(dim) + 1));
+        const latStride = stride(axes.dims.lat!);
+        const lonStride = stride(axes.dims.lon!);
+        // The output rows of this strip are contiguous: latitudes are only ever kept or flipped.
+        const rows: number[] = [];
+        plan.lat.sourceIndex.forEach((index, row) => {
+          if (index >= first && index < first + count[latDim]) rows.push(row);
+        });
+        const rowBase = Int32Array.from(rows, row => (plan.lat.sourceIndex[row] - first) * latStride);
+        const columnOffset = Int32Array.from(plan.lon.sourceIndex, index => index * lonStride);
+        const offset = (t * verticalCount + z) * planeSize + rows[0] * nLon;
+        decodePlane(raw, rowBase, columnOffset, data, offset, decoding, stats);
+      }
     }
   }
   return { data, stats };
