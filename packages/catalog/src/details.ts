@@ -208,9 +208,11 @@ export function datasetDetails(entry: ICatalogEntry, zarr?: IZarrConsolidated | 
       dtype: variable.dtype,
       dims: variable.dims,
       shape: variable.shape,
-      chunks: Array.isArray(zarray?.chunks) ? (zarray!.chunks as number[]) : null,
+      chunks: Array.isArray(zarray?.chunks) ? (zarray!.chunks as number[]) : variable.chunks,
       compressor: codec,
-      validRange: validRange(variable.attrs),
+      validRange:
+        validRange(variable.attrs) ??
+        (variable.validRange ? `${variable.validRange[0]} … ${variable.validRange[1]}` : null),
       colorMap: variable.colorBarName
         ? `${variable.colorBarName}${
             variable.colorBarMin !== null && variable.colorBarMax !== null

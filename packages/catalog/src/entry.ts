@@ -19,6 +19,10 @@ export interface ICatalogVariable {
   colorBarMin: number | null;
   colorBarMax: number | null;
   colorBarNorm: string | null;
+  /** the chunk shape, when the server says it (ours does; xcube does not) */
+  chunks: number[] | null;
+  /** `[min, max]` when the server gives it */
+  validRange: [number, number] | null;
   attrs: Record<string, unknown>;
 }
 
@@ -73,7 +77,7 @@ function toVariable(variable: IXcubeVariable): ICatalogVariable {
     name: String(variable.name),
     title: text(variable.title) ?? String(variable.name),
     longName: text(attrs.long_name),
-    standardName: text(attrs.standard_name),
+    standardName: text(attrs.standard_name) ?? text(variable.standardName),
     units: text(variable.units) ?? text(attrs.units) ?? '',
     dtype: text(variable.dtype) ?? '',
     dims: Array.isArray(variable.dims) ? variable.dims.map(String) : [],
@@ -83,6 +87,11 @@ function toVariable(variable: IXcubeVariable): ICatalogVariable {
     colorBarMin: numberOrNull(variable.colorBarMin),
     colorBarMax: numberOrNull(variable.colorBarMax),
     colorBarNorm: text(variable.colorBarNorm),
+    chunks: Array.isArray(variable.chunks) && variable.chunks.every(n => Number.isInteger(n)) ? variable.chunks : null,
+    validRange:
+      Array.isArray(variable.validRange) && variable.validRange.length === 2
+        ? (variable.validRange as [number, number])
+        : null,
     attrs
   };
 }

@@ -37,6 +37,29 @@ describe('dataset details', () => {
     expect(details.attributes.map(([key]) => key)).toContain('esdl_provenance');
   });
 
+  it('reads what the ESDL cube server adds: provenance, licence, limitations, chunks (recorded from it)', () => {
+    const recorded = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'esdl-cube-server-coads.json'), 'utf-8'))
+      .datasets[0] as IXcubeDataset;
+    const entry = toEntry('demo', 'ESDL demo cubes', recorded);
+    expect(entry.timeStart?.startsWith('0000-01-16')).toBe(true);
+    expect(entry.timeStep).toBe('1 month');
+    expect(entry.variables.find(v => v.name === 'SST')).toMatchObject({
+      longName: 'Sea surface temperature',
+      standardName: 'sea_surface_temperature',
+      units: 'degC'
+    });
+    const details = datasetDetails(entry);
+    expect(details.provenance?.tool).toBe('esdl-cube-gen');
+    expect(details.provenance?.sources[0].path).toContain('coads_climatology.cdf');
+    expect(details.provenance?.sources[0].sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(details.provenance?.steps.some(step => step.includes('normalised longitudes'))).toBe(true);
+    expect(details.provenance?.accuracy.length).toBeGreaterThan(0);
+    expect(details.licence).toBeTruthy();
+    expect(details.limitations.length).toBeGreaterThan(0);
+    expect(details.variables.find(v => v.name === 'SST')?.chunks).toEqual([1, 90, 180]);
+    expect(details.bbox).toEqual([-180, -90, 180, 90]);
+  });
+
   it('reads provenance stored as JSON text, and answers null without any', () => {
     expect(readProvenance(JSON.stringify({ steps: ['a', 'b'], sources: ['x.nc'] }))).toMatchObject({
       steps: ['a', 'b'],

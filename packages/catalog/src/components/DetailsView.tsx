@@ -178,7 +178,7 @@ export function DetailsView(props: IDetailsViewProps): JSX.Element {
 
       <section aria-label="Variables">
         <h2>Variables</h2>
-        {props.zarr === null && (
+        {props.zarr === null && details.variables.some(variable => !variable.chunks) && (
           <p className="esdl-Details-note">
             Chunks are unknown: the server does not publish the dataset's Zarr metadata.
           </p>

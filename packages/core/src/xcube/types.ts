@@ -51,6 +51,12 @@ export interface IXcubeVariable {
   /** xarray's HTML representation of the variable: never insert it as HTML */
   htmlRepr?: string;
   attrs?: Record<string, unknown>;
+  /** ESDL cube server: the chunk shape of the stored array */
+  chunks?: number[] | null;
+  /** ESDL cube server: `[min, max]` from `valid_range`/`valid_min`/`valid_max`, null when none */
+  validRange?: [number, number] | null;
+  /** ESDL cube server: the `standard_name` attribute */
+  standardName?: string | null;
 }
 
 /** A dataset as `/datasets` lists it, and the base of its details. */
@@ -86,6 +92,12 @@ export interface IXcubeDataset extends IXcubeDatasetSummary {
     tileLevelMax?: number;
   };
   placeGroups?: { id: string; title: string; type?: string }[];
+  /** ESDL cube server: the licence, from the config or the `license` attribute */
+  licence?: string | null;
+  /** ESDL cube server: known limitations, from the config or `esdl_known_limitations` */
+  knownLimitations?: string[];
+  /** ESDL cube server: cube-gen's `esdl_provenance`, parsed */
+  provenance?: Record<string, unknown> | null;
   /** anything else a server adds (our cube server adds fields, never changes xcube's) */
   [key: string]: unknown;
 }
