@@ -5,6 +5,7 @@
  */
 import { deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import { Blosc, LZ4, Zstd } from 'numcodecs';
+import { bloscDecodeJs } from './blosc';
 import type { CodecConfig } from './zarr-v2';
 
 /** The compressor ids this module decodes and encodes. */
@@ -80,6 +81,8 @@ export async function decompress(data: Uint8Array, compressor: CodecConfig | nul
     case 'gzip':
       return gunzipSync(data);
     case 'blosc':
+      // LZ4 and stored frames decode faster in JavaScript; other inner codecs go to the WebAssembly build
+      return bloscDecodeJs(data) ?? wasmCodec(compressor).decode(data);
     case 'zstd':
     case 'lz4':
       return wasmCodec(compressor).decode(data);

@@ -30,13 +30,21 @@ const IEND = chunk('IEND', new Uint8Array(0));
  * An 8-bit palette PNG: `indices` (width x height, row-major) into `palette` (RGBA, 4 bytes per entry, at
  * most 256 entries). Rows are stored unfiltered: index images compress well without filters.
  */
-export function encodePalettePng(
-  indices: Uint8Array,
-  width: number,
-  height: number,
-  palette: Uint8Array,
-  level = 3
-): Buffer {
+export function encodePalettePng(indices: Uint8Array, width: number, height: number, palette: Uint8Array, level = 3): Buffer {
+  const raw = Buffer.allocUnsafe((width + 1) * height);
+  for (let row = 0; row < height; row++) {
+    const at = row * (width + 1);
+    raw[at] = 0;
+    raw.set(indices.subarray(row * width, (row + 1) * width), at + 1);
+  }
+  return encodePaletteScanlines(raw, width, height, palette, level);
+}
+
+/**
+ * An 8-bit palette PNG from ready scanlines: each row a filter byte (0) and `width` indices, so that the
+ * colour mapping can write them in one pass.
+ */
+export function encodePaletteScanlines(raw: Uint8Array, width: number, height: number, palette: Uint8Array, level = 3): Buffer {
   const entries = palette.length / 4;
   const plte = new Uint8Array(entries * 3);
   let lastOpaque = -1;
@@ -47,12 +55,6 @@ export function encodePalettePng(
     if (palette[i * 4 + 3] !== 255) {
       lastOpaque = i;
     }
-  }
-  const raw = Buffer.allocUnsafe((width + 1) * height);
-  for (let row = 0; row < height; row++) {
-    const at = row * (width + 1);
-    raw[at] = 0;
-    raw.set(indices.subarray(row * width, (row + 1) * width), at + 1);
   }
   const parts = [SIGNATURE, header(width, height, 3), chunk('PLTE', plte)];
   if (lastOpaque >= 0) {

@@ -6,7 +6,7 @@
  */
 import { ColorMap } from './colormaps/colormaps';
 import { ArrayInfo, Cube, Grid, Level, Values, cellIndex } from './cube';
-import { encodePalettePng, encodeRgbaPng } from './png';
+import { encodePalettePng, encodePaletteScanlines, encodeRgbaPng } from './png';
 import { timedSync } from './stage-timer';
 import { TileCrs, degreesPerPixel, tilePixelCoords } from './tile-grid';
 
@@ -79,18 +79,20 @@ export async function gatherCells(
     }
     outerOffset += (outer[d] % chunks[d]) * stride;
   }
-  const chunkCols = new Int32Array(cols.length);
+  // pixel columns in runs that read the same chunk column (columns only jump at the dateline or an edge)
+  const runs: { start: number; end: number; chunkCol: number }[] = [];
   const colOffsets = new Int32Array(cols.length);
-  const neededCols = new Set<number>();
   for (let i = 0; i < cols.length; i++) {
-    if (cols[i] >= 0) {
-      chunkCols[i] = Math.floor(cols[i] / chunkW);
-      colOffsets[i] = cols[i] % chunkW;
-      neededCols.add(chunkCols[i]);
+    const cc = cols[i] < 0 ? -1 : Math.floor(cols[i] / chunkW);
+    colOffsets[i] = cols[i] < 0 ? 0 : cols[i] % chunkW;
+    const last = runs[runs.length - 1];
+    if (last && last.chunkCol === cc && last.end === i) {
+      last.end = i + 1;
     } else {
-      chunkCols[i] = -1;
+      runs.push({ start: i, end: i + 1, chunkCol: cc });
     }
   }
+  const neededCols = [...new Set(runs.map(r => r.chunkCol).filter(cc => cc >= 0))];
   const neededRows = new Set<number>();
   for (let j = 0; j < rows.length; j++) {
     if (rows[j] >= 0) {
@@ -101,32 +103,39 @@ export async function gatherCells(
   const nCols = Math.ceil(info.meta.shape[rank - 1] / chunkW);
   await Promise.all(
     [...neededRows].flatMap(cr =>
-      [...neededCols].map(async cc => {
+      neededCols.map(async cc => {
         loaded.set(cr * nCols + cc, await cube.chunk(info, [...outerChunk, cr, cc]));
       })
     )
   );
   return timedSync('resample', () => {
-    const out = new Float32Array(rows.length * cols.length);
-    const rowChunks: (Values | undefined)[] = new Array(nCols);
+    const width = cols.length;
+    const out = new Float32Array(rows.length * width);
     for (let j = 0; j < rows.length; j++) {
-      const base = j * cols.length;
+      const base = j * width;
       if (rows[j] < 0) {
-        out.fill(NaN, base, base + cols.length);
+        out.fill(NaN, base, base + width);
         continue;
       }
       const cr = Math.floor(rows[j] / chunkH);
-      for (const cc of neededCols) {
-        rowChunks[cc] = loaded.get(cr * nCols + cc);
-      }
       const rowOffset = outerOffset + (rows[j] % chunkH) * chunkW;
-      for (let i = 0; i < cols.length; i++) {
-        const cc = chunkCols[i];
-        out[base + i] = cc < 0 ? NaN : rowChunks[cc]![rowOffset + colOffsets[i]];
+      for (const run of runs) {
+        if (run.chunkCol < 0) {
+          out.fill(NaN, base + run.start, base + run.end);
+          continue;
+        }
+        copyRun(loaded.get(cr * nCols + run.chunkCol)!, rowOffset, colOffsets, run.start, run.end, out, base);
       }
     }
     return out;
   });
+}
+
+/** out[base + i] = chunk[rowOffset + colOffsets[i]] for i in [start, end): the resampling's inner loop. */
+function copyRun(chunk: Values, rowOffset: number, colOffsets: Int32Array, start: number, end: number, out: Float32Array, base: number): void {
+  for (let i = start; i < end; i++) {
+    out[base + i] = chunk[rowOffset + colOffsets[i]];
+  }
 }
 
 /** Palette indices of values through a colour map: entry 256 of `used` counts missing values. */
@@ -165,29 +174,56 @@ export function colorIndices(values: Float32Array, color: ColorSpec): { indices:
       // as xcube: a single value still gets a colour range
       vmax = vmin + 1;
     }
-    const log = color.norm === 'log';
-    const lo = log ? Math.log(vmin) : vmin;
-    const k = 256 / ((log ? Math.log(vmax) : vmax) - lo);
-    for (let i = 0; i < n; i++) {
-      let v = values[i];
-      let index: number;
-      if (v !== v) {
-        index = 256;
-      } else {
-        // values outside the range take the end colours (matplotlib's clip=True)
-        if (v < vmin) {
-          v = vmin;
-        } else if (v > vmax) {
-          v = vmax;
-        }
-        index = ((log ? Math.log(v) : v) - lo) * k;
-        index = index >= 255 ? 255 : index | 0;
-      }
-      indices[i] = index;
-      used[index]++;
+    if (color.norm === 'log') {
+      logIndices(values, Math.log(vmin), 256 / (Math.log(vmax) - Math.log(vmin)), vmin, vmax, indices, used);
+    } else {
+      linearIndices(values, vmin, 256 / (vmax - vmin), vmax, indices, used);
     }
     return { indices, used };
   });
+}
+
+// values outside the range take the end colours (matplotlib's Normalize with clip=True)
+function linearIndices(values: Float32Array, vmin: number, k: number, vmax: number, indices: Uint16Array, used: Uint32Array): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    let index: number;
+    if (v !== v) {
+      index = 256;
+    } else if (v <= vmin) {
+      index = 0;
+    } else if (v >= vmax) {
+      index = 255;
+    } else {
+      index = ((v - vmin) * k) | 0;
+      if (index > 255) {
+        index = 255;
+      }
+    }
+    indices[i] = index;
+    used[index]++;
+  }
+}
+
+function logIndices(values: Float32Array, lo: number, k: number, vmin: number, vmax: number, indices: Uint16Array, used: Uint32Array): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    let index: number;
+    if (v !== v) {
+      index = 256;
+    } else if (v <= vmin) {
+      index = 0;
+    } else if (v >= vmax) {
+      index = 255;
+    } else {
+      index = ((Math.log(v) - lo) * k) | 0;
+      if (index > 255) {
+        index = 255;
+      }
+    }
+    indices[i] = index;
+    used[index]++;
+  }
 }
 
 /** The palette of a colour map: its table, or for categorical maps the colours of its bins. */
@@ -257,6 +293,59 @@ export function encodeIndices(
   });
 }
 
+/**
+ * The fast path of a tile without missing values: colour-map indices written straight into PNG scanlines
+ * (a filter byte per row). Null when a value is missing or the map is categorical: the general path then
+ * compacts the palette to make room for transparency.
+ */
+export function colorScanlines(values: Float32Array, width: number, height: number, color: ColorSpec): Uint8Array | null {
+  if (color.colormap.categories) {
+    return null;
+  }
+  return timedSync('colormap', () => {
+    let { vmin, vmax } = color;
+    if (vmax === vmin) {
+      vmax = vmin + 1;
+    }
+    const log = color.norm === 'log';
+    const lo = log ? Math.log(vmin) : vmin;
+    const k = 256 / ((log ? Math.log(vmax) : vmax) - lo);
+    const raw = new Uint8Array((width + 1) * height);
+    for (let row = 0; row < height; row++) {
+      const complete = log
+        ? logRow(values, row * width, width, lo, k, vmin, vmax, raw, row * (width + 1) + 1)
+        : linearRow(values, row * width, width, vmin, k, vmax, raw, row * (width + 1) + 1);
+      if (!complete) {
+        return null;
+      }
+    }
+    return raw;
+  });
+}
+
+function linearRow(values: Float32Array, from: number, n: number, vmin: number, k: number, vmax: number, out: Uint8Array, at: number): boolean {
+  for (let i = 0; i < n; i++) {
+    const v = values[from + i];
+    if (v !== v) {
+      return false;
+    }
+    const t = (v - vmin) * k;
+    out[at + i] = v <= vmin ? 0 : v >= vmax || t >= 255 ? 255 : t;
+  }
+  return true;
+}
+
+function logRow(values: Float32Array, from: number, n: number, lo: number, k: number, vmin: number, vmax: number, out: Uint8Array, at: number): boolean {
+  for (let i = 0; i < n; i++) {
+    const v = values[from + i];
+    if (v !== v) {
+      return false;
+    }
+    out[at + i] = v <= vmin ? 0 : v >= vmax ? 255 : Math.min(255, (Math.log(v) - lo) * k);
+  }
+  return true;
+}
+
 const transparentTiles = new Map<number, Buffer>();
 
 /** A fully transparent tile (outside the data). */
@@ -286,6 +375,10 @@ export async function renderTile(
     return transparentTile(tile.size);
   }
   const values = await gatherCells(cube, info, outer, cols, rows);
+  const scanlines = colorScanlines(values, tile.size, tile.size, color);
+  if (scanlines) {
+    return timedSync('encode', () => encodePaletteScanlines(scanlines, tile.size, tile.size, color.colormap.lut));
+  }
   const { indices, used } = colorIndices(values, color);
   if (used[256] === indices.length) {
     return transparentTile(tile.size);

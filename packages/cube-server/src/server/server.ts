@@ -22,6 +22,8 @@ export interface ServerOptions {
   log?: (message: string) => void;
   /** milliseconds to wait after a change of the config file before reloading it */
   reloadDelayMs?: number;
+  /** the number of processes sharing the configured cache sizes (each gets its part); default 1 */
+  cacheShare?: number;
 }
 
 export interface RunningServer {
@@ -37,7 +39,16 @@ export interface RunningServer {
 /** Loads the configuration, starts listening, and watches the configuration file. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const log = options.log ?? ((message: string) => console.error(`[esdl-cube-server] ${message}`));
-  const config = await loadConfig(options.configFile);
+  const share = options.cacheShare ?? 1;
+  const load = async (): Promise<ServerConfig> => {
+    const loaded = await loadConfig(options.configFile);
+    return {
+      ...loaded,
+      chunkCacheBytes: Math.floor(loaded.chunkCacheBytes / share),
+      tileCacheBytes: Math.floor(loaded.tileCacheBytes / share)
+    };
+  };
+  const config = await load();
   const registry = new Registry(config, log);
   const ctx: Context = {
     registry,
@@ -70,7 +81,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const reload = async (): Promise<boolean> => {
     let next: ServerConfig;
     try {
-      next = await loadConfig(options.configFile);
+      next = await load();
     } catch (error) {
       const why = error instanceof ConfigError ? error.message : (error as Error).message;
       log(`configuration not reloaded, still serving the last good one: ${why}`);
