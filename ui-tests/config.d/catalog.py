@@ -13,7 +13,6 @@ this same file as a small HTTP server (without ``c``):
 
 import json
 import shutil
-import signal
 import sys
 import tempfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -186,18 +185,30 @@ class Handler(BaseHTTPRequestHandler):
             self._json({"error": {"status_code": 404, "message": f"HTTP 404: {path} not found"}}, 404)
 
 
+def demo_stores() -> Path:
+    """The folder holding demo.zarr, built once and reused: a fixed place in the temp folder, so that servers
+    killed without a chance to clean up leave nothing new behind."""
+    stores = Path(tempfile.gettempdir()) / "esdl-catalog-ui-tests"
+    if not (stores / "demo.zarr" / ".zmetadata").is_file():
+        stores.mkdir(exist_ok=True)
+        # written beside, then renamed: a server started at the same time never sees half a store
+        partial = Path(tempfile.mkdtemp(prefix=".demo-", dir=stores))
+        try:
+            write_demo_cube(partial / "demo.zarr")
+            (partial / "demo.zarr").rename(stores / "demo.zarr")
+        except OSError:
+            if not (stores / "demo.zarr" / ".zmetadata").is_file():
+                raise
+        finally:
+            shutil.rmtree(partial, ignore_errors=True)
+    return stores
+
+
 def serve(mode: str, port: int) -> None:
     Handler.mode = mode
-    # stopped with SIGTERM by the server extension: leave through `finally`, which removes the stores
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    stores = Path(tempfile.mkdtemp(prefix="esdl-catalog-test-"))
-    try:
-        if mode == "recorded":
-            write_demo_cube(stores / "demo.zarr")
-            Handler.stores = stores
-        ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
-    finally:
-        shutil.rmtree(stores, ignore_errors=True)
+    if mode == "recorded":
+        Handler.stores = demo_stores()
+    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
 
 
 if "c" in globals():
