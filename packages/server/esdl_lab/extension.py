@@ -16,6 +16,9 @@ from .status import HealthChecks, StatusHandler
 from .upstreams import Upstream, Upstreams, mlflow_upstream, parse_cube_server
 
 
+SERVER_INFO_VARIABLE = "ESDL_LAB_SERVER_INFO"
+
+
 class ESDLLab(ExtensionApp):
     """Proxies the browser to the cube servers and MLflow, runs those it manages, reports their state."""
 
@@ -137,6 +140,9 @@ class ESDLLab(ExtensionApp):
             )
         self.upstreams = Upstreams(cubes, mlflow)
         self.health_checks = HealthChecks()
+        # kernels inherit this: the kernel-side API (esdl_lab.show, Cube3D) finds this server's URL and token
+        # in its runtime info file, as `jupyter server list` does, and reaches the upstreams through the proxy
+        os.environ[SERVER_INFO_VARIABLE] = self.serverapp.info_file
         self._log_upstreams()
         if self.freeze_startup_objects:
             self.serverapp.io_loop.add_callback(self._freeze_startup_objects)
