@@ -15,7 +15,6 @@ from .proxy import ProxyHandler
 from .status import HealthChecks, StatusHandler
 from .upstreams import Upstream, Upstreams, mlflow_upstream, parse_cube_server
 
-
 SERVER_INFO_VARIABLE = "ESDL_LAB_SERVER_INFO"
 
 

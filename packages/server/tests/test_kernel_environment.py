@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from jupyter_client.blocking import BlockingKernelClient
-
 from conftest import TOKEN
+from jupyter_client.blocking import BlockingKernelClient
 
 
 def test_a_kernel_finds_the_server_url_and_token_through_its_info_file(server):
@@ -30,4 +29,3 @@ def test_a_kernel_finds_the_server_url_and_token_through_its_info_file(server):
         server.request("DELETE", f"/api/kernels/{kernel_id}")
     printed = "".join(m["content"].get("text", "") for m in outputs if m["msg_type"] == "stream")
     assert printed.split() == [str(server.port), TOKEN]
-
