@@ -72,7 +72,7 @@ base_python() {
 ensure_system_packages() {
   # Debian: the kernel's xarray + zarr, venv support, and the demo data (ferret-datasets).
   if [ -f /etc/debian_version ] && is_root; then
-    apt_install python3-venv python3-xarray python3-zarr python3-fsspec python3-aiohttp python3-netcdf4 ferret-datasets
+    apt_install python3-venv python3-xarray python3-zarr python3-fsspec python3-aiohttp python3-netcdf4 python3-cftime ferret-datasets
   fi
 }
 

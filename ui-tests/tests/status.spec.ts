@@ -64,7 +64,11 @@ test.describe('ESDL Lab foundation', () => {
     const demo = list.getByRole('listitem', { name: /ESDL demo cubes: up/ });
     await expect(demo).toBeVisible();
     await expect(demo).toContainText('version');
-    await expect(statusItem).toHaveText(/ESDL 2\/3/);
+    // the item counts the configured upstreams that can serve (up or idle) among all configured ones
+    const status = await (await page.request.get(`${BASE_URL}/esdl-lab/status`)).json();
+    const configured = status.upstreams.filter((u: { state: string }) => u.state !== 'unconfigured');
+    const serving = configured.filter((u: { state: string }) => u.state === 'up' || u.state === 'idle');
+    await expect(statusItem).toHaveText(`ESDL ${serving.length}/${configured.length}`);
 
     await page.screenshot({ path: screenshotPath('status-light') });
     await setTheme(page, 'JupyterLab Dark');
