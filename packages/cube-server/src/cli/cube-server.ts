@@ -143,7 +143,9 @@ async function primary(options: Options): Promise<void> {
       // a worker that fails before listening (port in use, bad config) fails the start
       fail(`a worker exited before listening (code ${code}${signal ? `, signal ${signal}` : ''})`, 1);
     }
-    console.error(`[esdl-cube-server] worker ${worker.process.pid} exited (code ${code}${signal ? `, ${signal}` : ''}); starting another`);
+    console.error(
+      `[esdl-cube-server] worker ${worker.process.pid} exited (code ${code}${signal ? `, ${signal}` : ''}); starting another`
+    );
     fork();
   });
   const stop = (signal: string) => {

@@ -16,7 +16,14 @@ const FLAG_DONT_SPLIT = 0x10;
 const CODEC_LZ4 = 1;
 
 /** Decodes one LZ4 block into `out` at `start`; returns the end position (throws on malformed input). */
-export function lz4DecodeBlock(src: Uint8Array, srcStart: number, srcEnd: number, out: Uint8Array, start: number, outEnd: number): number {
+export function lz4DecodeBlock(
+  src: Uint8Array,
+  srcStart: number,
+  srcEnd: number,
+  out: Uint8Array,
+  start: number,
+  outEnd: number
+): number {
   let ip = srcStart;
   let op = start;
   while (ip < srcEnd) {
@@ -127,7 +134,7 @@ export function bloscDecodeJs(frame: Uint8Array): Uint8Array | null {
     out.set(frame.subarray(16, 16 + nbytes));
     return out;
   }
-  if (flags & FLAG_BITSHUFFLE || (flags >> 5) !== CODEC_LZ4) {
+  if (flags & FLAG_BITSHUFFLE || flags >> 5 !== CODEC_LZ4) {
     return null;
   }
   const shuffle = (flags & FLAG_SHUFFLE) !== 0 && typesize > 1;

@@ -79,9 +79,7 @@ export function normalizeCalendar(calendar: string | null | undefined): CfCalend
   const name = (calendar ?? 'standard').trim().toLowerCase() || 'standard';
   const normalized = CALENDAR_ALIASES[name];
   if (!normalized) {
-    throw new Error(
-      `unsupported CF calendar '${calendar}' (supported: ${Object.keys(CALENDAR_ALIASES).join(', ')})`
-    );
+    throw new Error(`unsupported CF calendar '${calendar}' (supported: ${Object.keys(CALENDAR_ALIASES).join(', ')})`);
   }
   return normalized;
 }
@@ -113,7 +111,10 @@ export function parseCfDate(text: string): CfDate {
   const offset = zoneOffsetMinutes(zone);
   if (offset !== 0) {
     // shift in the proleptic Gregorian calendar: a zone offset never crosses a calendar's gaps in practice
-    return fromDays(toDays(date, 'proleptic_gregorian') * MS_PER_DAY + timeOfDayMs(date) - offset * 60_000, 'proleptic_gregorian');
+    return fromDays(
+      toDays(date, 'proleptic_gregorian') * MS_PER_DAY + timeOfDayMs(date) - offset * 60_000,
+      'proleptic_gregorian'
+    );
   }
   return date;
 }

@@ -123,7 +123,18 @@ const DATASET_KEYS = [
   'Hidden',
   'Endpoint'
 ];
-const XCUBE_DATASET_KEYS = ['Anonymous', 'StoreInstanceId', 'StoreParams', 'ChunkCacheSize', 'Augmentation', 'PlaceGroups', 'AccessControl', 'TimeSeriesDataset', 'BoundingBox', 'Format'];
+const XCUBE_DATASET_KEYS = [
+  'Anonymous',
+  'StoreInstanceId',
+  'StoreParams',
+  'ChunkCacheSize',
+  'Augmentation',
+  'PlaceGroups',
+  'AccessControl',
+  'TimeSeriesDataset',
+  'BoundingBox',
+  'Format'
+];
 
 const ID_RE = /^[A-Za-z0-9_.-]+$/;
 
@@ -321,7 +332,10 @@ export function validateConfig(raw: unknown, file: string): ServerConfig {
     if (entry.Hidden !== undefined && typeof entry.Hidden !== 'boolean') {
       problems.push(`${where}: Hidden must be true or false`);
     }
-    if (entry.FileSystem !== undefined && !['file', 'local', 's3', 'https', 'http'].includes(String(entry.FileSystem))) {
+    if (
+      entry.FileSystem !== undefined &&
+      !['file', 'local', 's3', 'https', 'http'].includes(String(entry.FileSystem))
+    ) {
       problems.push(`${where}: FileSystem must be file, s3 or https (or left out: the Path says it)`);
     }
     if (entry.SortValue !== undefined && typeof entry.SortValue !== 'number' && typeof entry.SortValue !== 'string') {
@@ -400,7 +414,12 @@ export function matchesVariable(name: string, patterns: string[] | null): boolea
     return true;
   }
   return patterns.some(pattern => {
-    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    const re = new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`
+    );
     return re.test(name);
   });
 }

@@ -131,7 +131,10 @@ function valueDecoding(meta: ZarrArrayMeta, attrs: Record<string, unknown>, dtyp
   const fills = new Set<number>();
   const fill = decodeFillValue(meta.fill_value);
   // numpy/zarr write 0 as the default fill of integer arrays: only a declared attribute masks it then
-  if (fill !== null && (dtype.kind === 'f' || attrs._FillValue !== undefined || !Number.isInteger(fill) || fill !== 0)) {
+  if (
+    fill !== null &&
+    (dtype.kind === 'f' || attrs._FillValue !== undefined || !Number.isInteger(fill) || fill !== 0)
+  ) {
     fills.add(asStored(fill, dtype));
   }
   for (const name of ['_FillValue', 'missing_value']) {
@@ -151,7 +154,8 @@ function valueDecoding(meta: ZarrArrayMeta, attrs: Record<string, unknown>, dtyp
   validMin = numberAttr(attrs, 'valid_min') ?? validMin;
   validMax = numberAttr(attrs, 'valid_max') ?? validMax;
   const float64 =
-    (dtype.kind === 'f' && dtype.bytes === 8) || ((dtype.kind === 'i' || dtype.kind === 'u') && dtype.bytes >= 4 && !packed);
+    (dtype.kind === 'f' && dtype.bytes === 8) ||
+    ((dtype.kind === 'i' || dtype.kind === 'u') && dtype.bytes >= 4 && !packed);
   return { fills: [...fills].filter(v => !Number.isNaN(v)), scale, offset, validMin, validMax, packed, float64 };
 }
 
@@ -278,7 +282,9 @@ export class Cube {
     readonly revision: string,
     private readonly _cache: ByteLru<Values>
   ) {
-    this.attrs = isRecord(consolidated.metadata['.zattrs']) ? (consolidated.metadata['.zattrs'] as Record<string, unknown>) : {};
+    this.attrs = isRecord(consolidated.metadata['.zattrs'])
+      ? (consolidated.metadata['.zattrs'] as Record<string, unknown>)
+      : {};
     this._cacheKey = `${id}@${revision}|`;
   }
 
@@ -387,7 +393,10 @@ export class Cube {
       }
       const path = key === '.zarray' ? '' : key.slice(0, -'/.zarray'.length);
       const meta = metadata[key] as ZarrArrayMeta;
-      const attrs = (isRecord(metadata[`${path}/.zattrs`]) ? metadata[`${path}/.zattrs`] : {}) as Record<string, unknown>;
+      const attrs = (isRecord(metadata[`${path}/.zattrs`]) ? metadata[`${path}/.zattrs`] : {}) as Record<
+        string,
+        unknown
+      >;
       if (!isRecord(meta) || !Array.isArray(meta.shape) || !Array.isArray(meta.chunks)) {
         throw new CubeError(`'${key}' is not Zarr v2 array metadata (no shape or chunks)`);
       }
@@ -459,7 +468,10 @@ export class Cube {
         continue;
       }
       const grid = await this._grid(prefix, latName, lonName);
-      const factor = typeof entry.factor === 'number' ? entry.factor : this.levels[0].grid.lon.centres.length / grid.lon.centres.length;
+      const factor =
+        typeof entry.factor === 'number'
+          ? entry.factor
+          : this.levels[0].grid.lon.centres.length / grid.lon.centres.length;
       this.levels.push({ index: this.levels.length, factor, prefix, grid });
     }
     this.levels.sort((a, b) => a.factor - b.factor);
@@ -512,7 +524,15 @@ export class Cube {
       return timeDimension(dim, values, attrs);
     }
     const values = Array.from(await this.readAll1d(coord));
-    return { name: dim, size: values.length, dtype: coord.dtype.numpyName, values, labels: values, isTime: false, attrs };
+    return {
+      name: dim,
+      size: values.length,
+      dtype: coord.dtype.numpyName,
+      values,
+      labels: values,
+      isTime: false,
+      attrs
+    };
   }
 
   /** Raw integers of a 1-D datetime64 array (not converted to float: nanoseconds need 64 bits). */

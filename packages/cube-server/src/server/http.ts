@@ -19,7 +19,8 @@ export interface Request {
 export const CORS_HEADERS: Record<string, string> = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Methods': 'GET,HEAD,POST,PUT,DELETE,OPTIONS',
-  'Access-Control-Allow-Headers': 'x-requested-with,access-control-allow-origin,authorization,content-type,if-none-match'
+  'Access-Control-Allow-Headers':
+    'x-requested-with,access-control-allow-origin,authorization,content-type,if-none-match'
 };
 
 const SERVER_HEADER = 'esdl-cube-server';
@@ -40,8 +41,8 @@ export function publicBaseUrl(headers: IncomingMessage['headers'], configured?: 
   }
   const protoHeader = single(headers['x-forwarded-proto']);
   const proto = protoHeader && /^https?$/i.test(protoHeader) ? protoHeader.toLowerCase() : 'http';
-  const hostHeader = single(headers['x-forwarded-host']) ?? single(headers.host);
-  const host = hostHeader && /^[A-Za-z0-9.\-[\]:]+$/.test(hostHeader) ? hostHeader : '127.0.0.1';
+  const validHost = (value: string | undefined) => (value && /^[A-Za-z0-9.\-[\]:]+$/.test(value) ? value : undefined);
+  const host = validHost(single(headers['x-forwarded-host'])) ?? validHost(single(headers.host)) ?? '127.0.0.1';
   const prefixHeader = single(headers['x-forwarded-prefix']) ?? '';
   const prefix = /^(\/[A-Za-z0-9._~\-%@+]*)*\/?$/.test(prefixHeader) ? prefixHeader.replace(/\/+$/, '') : '';
   return `${proto}://${host}${prefix}`;
@@ -91,7 +92,13 @@ export function send(
 }
 
 /** JSON answer; non-finite numbers become null (JSON has no NaN). */
-export function sendJson(req: Request | null, res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  req: Request | null,
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {}
+): void {
   const text = JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
   send(req, res, status, text, { 'Content-Type': 'application/json', ...headers });
 }

@@ -30,7 +30,13 @@ const IEND = chunk('IEND', new Uint8Array(0));
  * An 8-bit palette PNG: `indices` (width x height, row-major) into `palette` (RGBA, 4 bytes per entry, at
  * most 256 entries). Rows are stored unfiltered: index images compress well without filters.
  */
-export function encodePalettePng(indices: Uint8Array, width: number, height: number, palette: Uint8Array, level = 3): Buffer {
+export function encodePalettePng(
+  indices: Uint8Array,
+  width: number,
+  height: number,
+  palette: Uint8Array,
+  level = 3
+): Buffer {
   const raw = Buffer.allocUnsafe((width + 1) * height);
   for (let row = 0; row < height; row++) {
     const at = row * (width + 1);
@@ -44,7 +50,13 @@ export function encodePalettePng(indices: Uint8Array, width: number, height: num
  * An 8-bit palette PNG from ready scanlines: each row a filter byte (0) and `width` indices, so that the
  * colour mapping can write them in one pass.
  */
-export function encodePaletteScanlines(raw: Uint8Array, width: number, height: number, palette: Uint8Array, level = 3): Buffer {
+export function encodePaletteScanlines(
+  raw: Uint8Array,
+  width: number,
+  height: number,
+  palette: Uint8Array,
+  level = 3
+): Buffer {
   const entries = palette.length / 4;
   const plte = new Uint8Array(entries * 3);
   let lastOpaque = -1;

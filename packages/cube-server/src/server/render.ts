@@ -132,7 +132,15 @@ export async function gatherCells(
 }
 
 /** out[base + i] = chunk[rowOffset + colOffsets[i]] for i in [start, end): the resampling's inner loop. */
-function copyRun(chunk: Values, rowOffset: number, colOffsets: Int32Array, start: number, end: number, out: Float32Array, base: number): void {
+function copyRun(
+  chunk: Values,
+  rowOffset: number,
+  colOffsets: Int32Array,
+  start: number,
+  end: number,
+  out: Float32Array,
+  base: number
+): void {
   for (let i = start; i < end; i++) {
     out[base + i] = chunk[rowOffset + colOffsets[i]];
   }
@@ -169,7 +177,8 @@ export function colorIndices(values: Float32Array, color: ColorSpec): { indices:
       }
       return { indices, used };
     }
-    let { vmin, vmax } = color;
+    const vmin = color.vmin;
+    let vmax = color.vmax;
     if (vmax === vmin) {
       // as xcube: a single value still gets a colour range
       vmax = vmin + 1;
@@ -184,7 +193,14 @@ export function colorIndices(values: Float32Array, color: ColorSpec): { indices:
 }
 
 // values outside the range take the end colours (matplotlib's Normalize with clip=True)
-function linearIndices(values: Float32Array, vmin: number, k: number, vmax: number, indices: Uint16Array, used: Uint32Array): void {
+function linearIndices(
+  values: Float32Array,
+  vmin: number,
+  k: number,
+  vmax: number,
+  indices: Uint16Array,
+  used: Uint32Array
+): void {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     let index: number;
@@ -205,7 +221,15 @@ function linearIndices(values: Float32Array, vmin: number, k: number, vmax: numb
   }
 }
 
-function logIndices(values: Float32Array, lo: number, k: number, vmin: number, vmax: number, indices: Uint16Array, used: Uint32Array): void {
+function logIndices(
+  values: Float32Array,
+  lo: number,
+  k: number,
+  vmin: number,
+  vmax: number,
+  indices: Uint16Array,
+  used: Uint32Array
+): void {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     let index: number;
@@ -298,12 +322,18 @@ export function encodeIndices(
  * (a filter byte per row). Null when a value is missing or the map is categorical: the general path then
  * compacts the palette to make room for transparency.
  */
-export function colorScanlines(values: Float32Array, width: number, height: number, color: ColorSpec): Uint8Array | null {
+export function colorScanlines(
+  values: Float32Array,
+  width: number,
+  height: number,
+  color: ColorSpec
+): Uint8Array | null {
   if (color.colormap.categories) {
     return null;
   }
   return timedSync('colormap', () => {
-    let { vmin, vmax } = color;
+    const vmin = color.vmin;
+    let vmax = color.vmax;
     if (vmax === vmin) {
       vmax = vmin + 1;
     }
@@ -323,7 +353,16 @@ export function colorScanlines(values: Float32Array, width: number, height: numb
   });
 }
 
-function linearRow(values: Float32Array, from: number, n: number, vmin: number, k: number, vmax: number, out: Uint8Array, at: number): boolean {
+function linearRow(
+  values: Float32Array,
+  from: number,
+  n: number,
+  vmin: number,
+  k: number,
+  vmax: number,
+  out: Uint8Array,
+  at: number
+): boolean {
   for (let i = 0; i < n; i++) {
     const v = values[from + i];
     if (v !== v) {
@@ -335,7 +374,17 @@ function linearRow(values: Float32Array, from: number, n: number, vmin: number, 
   return true;
 }
 
-function logRow(values: Float32Array, from: number, n: number, lo: number, k: number, vmin: number, vmax: number, out: Uint8Array, at: number): boolean {
+function logRow(
+  values: Float32Array,
+  from: number,
+  n: number,
+  lo: number,
+  k: number,
+  vmin: number,
+  vmax: number,
+  out: Uint8Array,
+  at: number
+): boolean {
   for (let i = 0; i < n; i++) {
     const v = values[from + i];
     if (v !== v) {

@@ -48,7 +48,10 @@ export function labelIndex(dim: Dimension, label: string | null): number {
   if (dim.isTime) {
     const ms = parseTimeLabel(text);
     if (ms === null) {
-      throw badRequest(dim.name, `'${label}' is not a date or date-time (ISO 8601, e.g. 2024-01-01T12:00:00Z), 'first' or 'last'`);
+      throw badRequest(
+        dim.name,
+        `'${label}' is not a date or date-time (ISO 8601, e.g. 2024-01-01T12:00:00Z), 'first' or 'last'`
+      );
     }
     return nearest(dim.values, ms);
   }

@@ -42,7 +42,11 @@ export async function timed<T>(stage: Stage, fn: () => Promise<T>): Promise<T> {
 export function stageTotals(): Record<string, { count: number; totalMs: number; meanMs: number }> {
   const out: Record<string, { count: number; totalMs: number; meanMs: number }> = {};
   for (const [stage, { count, ms }] of totals) {
-    out[stage] = { count, totalMs: Math.round(ms * 1000) / 1000, meanMs: count ? Math.round((ms / count) * 1e4) / 1e4 : 0 };
+    out[stage] = {
+      count,
+      totalMs: Math.round(ms * 1000) / 1000,
+      meanMs: count ? Math.round((ms / count) * 1e4) / 1e4 : 0
+    };
   }
   return out;
 }

@@ -49,7 +49,12 @@ export function tileExtent(crs: TileCrs, z: number, y: number, x: number): [numb
     return [-180 + x * size, 90 - (y + 1) * size, -180 + (x + 1) * size, 90 - y * size];
   }
   const size = (2 * HALF_CIRCUMFERENCE) / n;
-  return [-HALF_CIRCUMFERENCE + x * size, HALF_CIRCUMFERENCE - (y + 1) * size, -HALF_CIRCUMFERENCE + (x + 1) * size, HALF_CIRCUMFERENCE - y * size];
+  return [
+    -HALF_CIRCUMFERENCE + x * size,
+    HALF_CIRCUMFERENCE - (y + 1) * size,
+    -HALF_CIRCUMFERENCE + (x + 1) * size,
+    HALF_CIRCUMFERENCE - y * size
+  ];
 }
 
 /**
@@ -92,7 +97,9 @@ export function degreesPerPixel(crs: TileCrs, z: number, size: number): number {
 
 /** The OGC scale denominator of a level (0.28 mm pixels), for WMTS capabilities. */
 export function scaleDenominator(crs: TileCrs, z: number): number {
-  const metresPerPixel =
-    crs === 'CRS84' ? ((2 * HALF_CIRCUMFERENCE) / 360) * (180 / 256 / 2 ** z) : (2 * HALF_CIRCUMFERENCE) / 256 / 2 ** z;
-  return metresPerPixel / 0.00028;
+  // in the order xcube computes it, so that the capabilities carry the same digits
+  if (crs === 'CRS84') {
+    return (180 / 256 / 2 ** z / 0.00028) * ((2 * HALF_CIRCUMFERENCE) / 360);
+  }
+  return (2 * HALF_CIRCUMFERENCE) / 256 / 2 ** z / 0.00028;
 }

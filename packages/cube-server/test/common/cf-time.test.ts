@@ -21,7 +21,11 @@ describe('CF time', () => {
   it('decodes a climatology in hours since year 0 as proleptic Gregorian mid-months', () => {
     // COADS: TIME = 366, 1096.485, … hours since 0000-01-01 00:00:00
     const dates = decodeCfTimes([366, 1096.485, 8401.9], 'hour since 0000-01-01 00:00:00', 'proleptic_gregorian');
-    expect(dates.map(d => cfDateToIso(d))).toEqual(['0000-01-16T06:00:00Z', '0000-02-15T16:29:06Z', '0000-12-16T01:54:00Z']);
+    expect(dates.map(d => cfDateToIso(d))).toEqual([
+      '0000-01-16T06:00:00Z',
+      '0000-02-15T16:29:06Z',
+      '0000-12-16T01:54:00Z'
+    ]);
   });
 
   it('refuses year 0 in the standard calendar and months outside 360_day', () => {

@@ -40,8 +40,8 @@ describe('Zarr dtypes', () => {
     expect(parseDtype('<M8[ns]').numpyName).toBe('datetime64[ns]');
     expect(() => parseDtype('<U10')).toThrow(/unsupported/);
     const be = new Uint8Array([0x3f, 0x80, 0, 0, 0x40, 0, 0, 0]);
-    expect(Array.from(bytesToTypedArray(be, parseDtype('>f4')))).toEqual([1, 2]);
-    expect(Array.from(bytesToTypedArray(new Uint8Array([0, 0x3c]), parseDtype('<f2')))).toEqual([1]);
+    expect(Array.from(bytesToTypedArray(be, parseDtype('>f4')) as Float32Array)).toEqual([1, 2]);
+    expect(Array.from(bytesToTypedArray(new Uint8Array([0, 0x3c]), parseDtype('<f2')) as Float32Array)).toEqual([1]);
     expect(decodeFillValue('NaN')).toBeNaN();
     expect(decodeFillValue(-9999)).toBe(-9999);
     expect(decodeFillValue(null)).toBeNull();

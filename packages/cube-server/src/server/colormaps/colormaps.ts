@@ -116,7 +116,9 @@ function namedColormap(spec: string): ColorMap {
   const { base: name, reverse, alpha } = parseColormapName(spec);
   const table = baseMaps().get(name);
   if (!table) {
-    throw new Error(`unknown colour map '${spec}' (names as matplotlib's, e.g. viridis, RdBu_r, plasma_alpha; GET /colorbars lists them)`);
+    throw new Error(
+      `unknown colour map '${spec}' (names as matplotlib's, e.g. viridis, RdBu_r, plasma_alpha; GET /colorbars lists them)`
+    );
   }
   let lut = reverse ? reversed(table) : table;
   if (alpha) {
@@ -133,7 +135,11 @@ function parseColor(value: unknown, scale255: boolean): [number, number, number,
     }
     return color;
   }
-  if (Array.isArray(value) && (value.length === 3 || value.length === 4) && value.every(v => typeof v === 'number' && Number.isFinite(v))) {
+  if (
+    Array.isArray(value) &&
+    (value.length === 3 || value.length === 4) &&
+    value.every(v => typeof v === 'number' && Number.isFinite(v))
+  ) {
     const channels = value.map(v => Math.min(1, Math.max(0, scale255 ? v / 255 : v)));
     return [channels[0], channels[1], channels[2], channels[3] ?? 1];
   }
@@ -150,7 +156,9 @@ function customColormap(spec: string): ColorMap {
   try {
     parsed = JSON.parse(spec);
   } catch {
-    throw new Error('a custom colour map must be JSON: {"name": …, "type": "continuous", "colors": [[value, colour], …]}');
+    throw new Error(
+      'a custom colour map must be JSON: {"name": …, "type": "continuous", "colors": [[value, colour], …]}'
+    );
   }
   const record = parsed as Record<string, unknown>;
   const items = record?.colors;
@@ -170,7 +178,9 @@ function customColormap(spec: string): ColorMap {
       throw new Error('the values of a custom colour map must increase');
     }
   }
-  const scale255 = items.some(item => Array.isArray(item[1]) && item[1].some((c: unknown) => typeof c === 'number' && c > 1));
+  const scale255 = items.some(
+    item => Array.isArray(item[1]) && item[1].some((c: unknown) => typeof c === 'number' && c > 1)
+  );
   const colors = items.map(item => parseColor(item[1], scale255));
   const name = typeof record.name === 'string' ? record.name : 'custom';
   if (type === 'categorical' || type === 'key') {

@@ -66,7 +66,26 @@ function timeChunkSize(cube: Cube, name: string): number | null {
   return index >= 0 ? info.meta.chunks[index] : null;
 }
 
-function variableJson(ctx: Context, req: Request, dataset: DatasetConfig, cube: Cube, name: string): Record<string, unknown> {
+function escapeHtml(text: string): string {
+  return text.replace(/[<>&"']/g, c => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** A small HTML summary of a variable, where xcube sends xarray's HTML representation. */
+function htmlRepr(name: string, rows: [string, unknown][]): string {
+  const cells = rows.map(
+    ([key, value]) =>
+      `<tr><th>${escapeHtml(key)}</th><td>${escapeHtml(typeof value === 'string' ? value : JSON.stringify(value))}</td></tr>`
+  );
+  return `<table><caption>${escapeHtml(name)}</caption>${cells.join('')}</table>`;
+}
+
+function variableJson(
+  ctx: Context,
+  req: Request,
+  dataset: DatasetConfig,
+  cube: Cube,
+  name: string
+): Record<string, unknown> {
   const info = cube.array(name)!;
   const attrs = { ...info.attrs };
   delete attrs._ARRAY_DIMENSIONS;
@@ -91,6 +110,14 @@ function variableJson(ctx: Context, req: Request, dataset: DatasetConfig, cube: 
     colorBarNorm: color.norm,
     colorBarMin: color.vmin,
     colorBarMax: color.vmax,
+    htmlRepr: htmlRepr(name, [
+      ['dims', info.dims.join(', ')],
+      ['shape', info.meta.shape.join(' × ')],
+      ['dtype', info.dtype.numpyName],
+      ['chunks', info.meta.chunks.join(' × ')],
+      ['compressor', info.meta.compressor],
+      ...Object.entries(attrs)
+    ]),
     attrs,
     chunks: info.meta.chunks,
     validRange,
@@ -133,13 +160,19 @@ export function datasetJson(ctx: Context, req: Request, dataset: DatasetConfig, 
     dims.push(cube.latDim, cube.lonDim);
   }
   const bbox = cubeBbox(cube);
-  const attribution = dataset.attribution.length ? dataset.attribution : text(attrs.attribution) ? [attrs.attribution as string] : [];
+  const attribution = dataset.attribution.length
+    ? dataset.attribution
+    : text(attrs.attribution)
+      ? [attrs.attribution as string]
+      : [];
   const licence = dataset.licence ?? text(attrs.license) ?? text(attrs.licence);
   const doi = dataset.doi ?? text(attrs.doi);
   const version = dataset.version ?? text(attrs.version) ?? text(attrs.product_version);
   const limitations = [
     ...dataset.knownLimitations,
-    ...(Array.isArray(attrs.esdl_known_limitations) ? attrs.esdl_known_limitations.filter(v => typeof v === 'string') : [])
+    ...(Array.isArray(attrs.esdl_known_limitations)
+      ? attrs.esdl_known_limitations.filter(v => typeof v === 'string')
+      : [])
   ];
   const timeDim = [...cube.dimensions.values()].find(d => d.isTime && dims.includes(d.name));
   return {
@@ -156,6 +189,7 @@ export function datasetJson(ctx: Context, req: Request, dataset: DatasetConfig, 
     ...(version ? { version } : {}),
     knownLimitations: limitations,
     provenance: attrs.esdl_provenance ?? null,
+    placeGroups: [],
     ...(timeDim ? { timeChunkSize: Math.min(...names.map(n => timeChunkSize(cube, n) ?? Infinity)) } : {}),
     levels: cube.levels.map((level: Level) => ({
       factor: level.factor,

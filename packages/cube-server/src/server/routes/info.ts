@@ -47,9 +47,18 @@ export async function infoRoutes(ctx: Context, req: Request, res: ServerResponse
     const memory = process.memoryUsage();
     sendJson(req, res, 200, {
       stages: stageTotals(),
-      chunkCache: { bytes: ctx.registry.chunkCache.bytes, capBytes: ctx.registry.chunkCache.capBytes, entries: ctx.registry.chunkCache.size },
+      chunkCache: {
+        bytes: ctx.registry.chunkCache.bytes,
+        capBytes: ctx.registry.chunkCache.capBytes,
+        entries: ctx.registry.chunkCache.size
+      },
       tileCache: { bytes: ctx.tileCache.bytes, capBytes: ctx.tileCache.capBytes, entries: ctx.tileCache.size },
-      memory: { rss: memory.rss, heapUsed: memory.heapUsed, external: memory.external, arrayBuffers: memory.arrayBuffers }
+      memory: {
+        rss: memory.rss,
+        heapUsed: memory.heapUsed,
+        external: memory.external,
+        arrayBuffers: memory.arrayBuffers
+      }
     });
     return true;
   }

@@ -15,7 +15,14 @@ import { DirectoryStore, checkKey } from '../stores';
 
 const BUCKET = 'datasets';
 
-function s3Error(req: Request, res: ServerResponse, status: number, code: string, message: string, resource: string): void {
+function s3Error(
+  req: Request,
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  resource: string
+): void {
   const xml =
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
     `<Error><Code>${code}</Code><Message>${xmlEscape(message)}</Message><Resource>${xmlEscape(resource)}</Resource></Error>`;
@@ -42,7 +49,15 @@ function consolidatedBytes(ctx: Context, id: string, cube: Cube): Buffer {
   const hidden = cube.variables.filter(name => !ctx.registry.variables(id, cube).includes(name));
   const metadata: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(cube.consolidated.metadata)) {
-    if (!hidden.some(name => key === `${name}/.zarray` || key === `${name}/.zattrs` || key.endsWith(`/${name}/.zarray`) || key.endsWith(`/${name}/.zattrs`))) {
+    if (
+      !hidden.some(
+        name =>
+          key === `${name}/.zarray` ||
+          key === `${name}/.zattrs` ||
+          key.endsWith(`/${name}/.zarray`) ||
+          key.endsWith(`/${name}/.zattrs`)
+      )
+    ) {
       metadata[key] = value;
     }
   }
@@ -144,7 +159,10 @@ async function listObjects(ctx: Context, req: Request, res: ServerResponse): Pro
     contents.map(async full => {
       const id = full.slice(0, full.indexOf('.zarr/'));
       const key = full.slice(id.length + '.zarr/'.length);
-      const stat = await ctx.registry.store(id).stat(key).catch(() => undefined);
+      const stat = await ctx.registry
+        .store(id)
+        .stat(key)
+        .catch(() => undefined);
       const size = key === '.zmetadata' && !stat ? -1 : (stat?.size ?? -1);
       const etag = createHash('md5').update(`${full}:${stat?.size}:${stat?.mtimeMs}`).digest('hex');
       return (
@@ -158,7 +176,8 @@ async function listObjects(ctx: Context, req: Request, res: ServerResponse): Pro
       );
     })
   );
-  const tag = (name: string, value: string | number) => (value === '' ? `  <${name}/>\n` : `  <${name}>${xmlEscape(String(value))}</${name}>\n`);
+  const tag = (name: string, value: string | number) =>
+    value === '' ? `  <${name}/>\n` : `  <${name}>${xmlEscape(String(value))}</${name}>\n`;
   const xml =
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
     '<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">\n' +
@@ -244,7 +263,14 @@ export async function s3Routes(ctx: Context, req: Request, res: ServerResponse):
     return true;
   }
   if (s[1] !== BUCKET) {
-    s3Error(req, res, 404, 'NoSuchBucket', `Bucket '${s[1]}' does not exist (the bucket is '${BUCKET}')`, `/s3/${s[1]}`);
+    s3Error(
+      req,
+      res,
+      404,
+      'NoSuchBucket',
+      `Bucket '${s[1]}' does not exist (the bucket is '${BUCKET}')`,
+      `/s3/${s[1]}`
+    );
     return true;
   }
   if (s.length === 2) {

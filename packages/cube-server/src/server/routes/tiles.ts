@@ -99,7 +99,14 @@ export async function serveTile(
 }
 
 /** A legend: the colour bar as a horizontal strip PNG (`width` x `height`, default 256 x 16). */
-async function serveLegend(ctx: Context, req: Request, res: ServerResponse, cube: Cube, datasetId: string, variable: string): Promise<void> {
+async function serveLegend(
+  ctx: Context,
+  req: Request,
+  res: ServerResponse,
+  cube: Cube,
+  datasetId: string,
+  variable: string
+): Promise<void> {
   const dataset = ctx.registry.dataset(datasetId);
   const info = cube.array(variable)!;
   const color = colorSpec(req.query, info, styleMapping(ctx.registry.config, dataset, variable));

@@ -25,7 +25,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function position(value: unknown, where: string): Position {
-  if (!Array.isArray(value) || value.length < 2 || !value.slice(0, 2).every(v => typeof v === 'number' && Number.isFinite(v))) {
+  if (
+    !Array.isArray(value) ||
+    value.length < 2 ||
+    !value.slice(0, 2).every(v => typeof v === 'number' && Number.isFinite(v))
+  ) {
     throw badRequest('body', `${where} is not a [longitude, latitude] position`);
   }
   if (value[1] < -90 || value[1] > 90) {
@@ -72,7 +76,10 @@ function shapeOf(geometry: unknown, where = 'geometry'): Shape {
         polygons: geometry.coordinates.map((p: unknown, i: number) => polygon(p, `${where}.coordinates[${i}]`))
       };
     default:
-      throw badRequest('body', `${where} has type ${JSON.stringify(geometry.type)}; Point, Polygon or MultiPolygon expected`);
+      throw badRequest(
+        'body',
+        `${where} has type ${JSON.stringify(geometry.type)}; Point, Polygon or MultiPolygon expected`
+      );
   }
 }
 
@@ -87,7 +94,9 @@ export function shapesOf(body: unknown): { shapes: Shape[]; collection: boolean 
   if (body.type === 'FeatureCollection') {
     const features = Array.isArray(body.features) ? body.features : [];
     return {
-      shapes: features.map((f: unknown, i: number) => shapeOf(isRecord(f) ? f.geometry : null, `features[${i}].geometry`)),
+      shapes: features.map((f: unknown, i: number) =>
+        shapeOf(isRecord(f) ? f.geometry : null, `features[${i}].geometry`)
+      ),
       collection: true
     };
   }
@@ -175,7 +184,11 @@ export async function gatherSeries(
     }
     const wanted = new Map<string, number[]>();
     for (const [r, c] of cells) {
-      const chunkIndex = [...index.map((v, d) => Math.floor(v / chunks[d])), Math.floor(r / chunks[rank - 2]), Math.floor(c / chunks[rank - 1])];
+      const chunkIndex = [
+        ...index.map((v, d) => Math.floor(v / chunks[d])),
+        Math.floor(r / chunks[rank - 2]),
+        Math.floor(c / chunks[rank - 1])
+      ];
       const key = chunkIndex.join('.');
       if (!loaded.has(key) && !wanted.has(key)) {
         wanted.set(key, chunkIndex);
@@ -204,7 +217,12 @@ export async function gatherSeries(
   return out;
 }
 
-function aggregate(values: Float64Array, from: number, count: number, methods: AggMethod[]): Record<string, number | null> {
+function aggregate(
+  values: Float64Array,
+  from: number,
+  count: number,
+  methods: AggMethod[]
+): Record<string, number | null> {
   const valid: number[] = [];
   for (let i = from; i < from + count; i++) {
     if (values[i] === values[i]) {
@@ -269,7 +287,13 @@ function pointCell(cube: Cube, lon: number, lat: number): [number, number] | nul
   return r < 0 || c < 0 ? null : [r, c];
 }
 
-async function timeSeries(ctx: Context, req: Request, res: ServerResponse, id: string, variable: string): Promise<void> {
+async function timeSeries(
+  ctx: Context,
+  req: Request,
+  res: ServerResponse,
+  id: string,
+  variable: string
+): Promise<void> {
   if (req.method !== 'POST') {
     throw new ApiError(405, 'Time series are requested with POST and a GeoJSON body');
   }
@@ -306,7 +330,13 @@ async function timeSeries(ctx: Context, req: Request, res: ServerResponse, id: s
     if (shape.kind === 'point') {
       const cell = pointCell(cube, shape.lon, shape.lat);
       cells = cell ? [cell] : [];
-      const key = methods.includes('mean') ? 'mean' : methods.includes('median') ? 'median' : methods.includes('min') || methods.includes('max') ? 'min' : null;
+      const key = methods.includes('mean')
+        ? 'mean'
+        : methods.includes('median')
+          ? 'median'
+          : methods.includes('min') || methods.includes('max')
+            ? 'min'
+            : null;
       if (!key) {
         throw badRequest('aggMethods', 'for a point, the methods must include one of mean, median, min, max');
       }
@@ -337,7 +367,13 @@ async function timeSeries(ctx: Context, req: Request, res: ServerResponse, id: s
   sendJson(req, res, 200, { result: collection ? results : results[0] });
 }
 
-async function statistics(ctx: Context, req: Request, res: ServerResponse, id: string, variable: string): Promise<void> {
+async function statistics(
+  ctx: Context,
+  req: Request,
+  res: ServerResponse,
+  id: string,
+  variable: string
+): Promise<void> {
   const { cube } = await ctx.registry.variable(id, variable);
   let body: unknown;
   if (req.method === 'POST') {

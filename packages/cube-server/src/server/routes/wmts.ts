@@ -13,7 +13,10 @@ import { TileCrs, scaleDenominator, tileCount } from '../tile-grid';
 import { cubeBbox } from './datasets';
 import { parseTileAddress, serveTile } from './tiles';
 
-const TMS: Record<string, { crs: TileCrs; title: string; supportedCrs: string; wkss: string; topLeft: string; bbox: string }> = {
+const TMS: Record<
+  string,
+  { crs: TileCrs; title: string; supportedCrs: string; wkss: string; topLeft: string; bbox: string }
+> = {
   WorldCRS84Quad: {
     crs: 'CRS84',
     title: 'CRS84 for the World',
@@ -55,7 +58,11 @@ function maxLevel(cubes: Cube[], crs: TileCrs): number {
 
 function title(cube: Cube, variable: string): string {
   const attrs = cube.array(variable)!.attrs;
-  return typeof attrs.long_name === 'string' ? attrs.long_name : typeof attrs.title === 'string' ? attrs.title : variable;
+  return typeof attrs.long_name === 'string'
+    ? attrs.long_name
+    : typeof attrs.title === 'string'
+      ? attrs.title
+      : variable;
 }
 
 async function capabilities(ctx: Context, req: Request, res: ServerResponse, tmsId: string): Promise<void> {
@@ -85,7 +92,10 @@ async function capabilities(ctx: Context, req: Request, res: ServerResponse, tms
         .map(dim => {
           const d = cube.dimensions.get(dim)!;
           const values = d.labels
-            .map(label => `        <Value>${xmlEscape(d.isTime ? String(label).replace(/Z$/, '.000000000') : String(label))}</Value>\n`)
+            .map(
+              label =>
+                `        <Value>${xmlEscape(d.isTime ? String(label).replace(/Z$/, '.000000000') : String(label))}</Value>\n`
+            )
             .join('');
           return (
             '      <Dimension>\n' +
@@ -233,7 +243,13 @@ export async function wmtsRoutes(ctx: Context, req: Request, res: ServerResponse
         res,
         id,
         variable,
-        parseTileAddress(tms.crs, params.get('tilematrix') ?? '', params.get('tilerow') ?? '', params.get('tilecol') ?? '', 256),
+        parseTileAddress(
+          tms.crs,
+          params.get('tilematrix') ?? '',
+          params.get('tilerow') ?? '',
+          params.get('tilecol') ?? '',
+          256
+        ),
         tms.crs
       );
       return true;
