@@ -44,7 +44,31 @@ function keyAllowed(ctx: Context, id: string, cube: Cube, key: string): boolean 
   return true;
 }
 
-/** The consolidated metadata with only the published variables (the stored bytes when nothing is hidden). */
+/**
+ * JSON as zarr-python reads metadata: ASCII only (it decodes `.zmetadata`, `.zattrs`, … as ASCII), so
+ * characters beyond it are written as \u escapes, as Python's json module does.
+ */
+export function asciiJson(value: unknown): Buffer {
+  const text = JSON.stringify(value, null, 2).replace(
+    /[\u007f-\uffff]/g,
+    c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+  );
+  return Buffer.from(text, 'ascii');
+}
+
+/** A metadata key's bytes made ASCII-safe (bytes that are not JSON are left as they are). */
+function metadataBytes(bytes: Uint8Array): Uint8Array {
+  if (!bytes.some(b => b > 0x7e)) {
+    return bytes;
+  }
+  try {
+    return asciiJson(JSON.parse(new TextDecoder().decode(bytes)));
+  } catch {
+    return bytes;
+  }
+}
+
+/** The consolidated metadata with only the published variables. */
 function consolidatedBytes(ctx: Context, id: string, cube: Cube): Buffer {
   const hidden = cube.variables.filter(name => !ctx.registry.variables(id, cube).includes(name));
   const metadata: Record<string, unknown> = {};
@@ -61,7 +85,7 @@ function consolidatedBytes(ctx: Context, id: string, cube: Cube): Buffer {
       metadata[key] = value;
     }
   }
-  return Buffer.from(JSON.stringify({ zarr_consolidated_format: 1, metadata }, null, 2));
+  return asciiJson({ zarr_consolidated_format: 1, metadata });
 }
 
 function httpDate(ms: number): string {
@@ -218,9 +242,15 @@ async function getObject(ctx: Context, req: Request, res: ServerResponse, bucket
     mtimeMs = (await store.stat('.zmetadata').catch(() => undefined))?.mtimeMs ?? ctx.startTime.getTime();
   } else if (keyAllowed(ctx, id, cube, key)) {
     const stat = await store.stat(key);
+    const metadata = /(^|\/)\.z(attrs|array|group)$/.test(key);
     if (stat) {
       mtimeMs = stat.mtimeMs;
-      body = req.method === 'HEAD' && stat.size >= 0 ? new Uint8Array(stat.size) : await store.get(key);
+      if (metadata) {
+        const bytes = await store.get(key);
+        body = bytes && metadataBytes(bytes);
+      } else {
+        body = req.method === 'HEAD' && stat.size >= 0 ? new Uint8Array(stat.size) : await store.get(key);
+      }
     }
   }
   if (!body) {
@@ -228,10 +258,9 @@ async function getObject(ctx: Context, req: Request, res: ServerResponse, bucket
     return;
   }
   // the same ETag for GET and HEAD: from the content of the metadata, from size and time for chunks
-  const etag =
-    key === '.zmetadata'
-      ? `"${createHash('md5').update(body).digest('hex')}"`
-      : `"${createHash('md5').update(`${cube.revision}:${key}:${body.byteLength}:${mtimeMs}`).digest('hex')}"`;
+  const etag = /(^|\/)\.z(metadata|attrs|array|group)$/.test(key)
+    ? `"${createHash('md5').update(body).digest('hex')}"`
+    : `"${createHash('md5').update(`${cube.revision}:${key}:${body.byteLength}:${mtimeMs}`).digest('hex')}"`;
   const headers = {
     'Content-Type': contentType(key),
     ETag: etag,

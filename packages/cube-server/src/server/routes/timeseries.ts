@@ -6,7 +6,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { Context } from '../context';
-import { ArrayInfo, Cube, Values, cellIndex } from '../cube';
+import { ArrayInfo, Cube, cellIndex } from '../cube';
 import { ApiError, badRequest } from '../errors';
 import { Request, readJsonBody, sendJson } from '../http';
 import { labelIndex, parseTimeLabel } from '../selection';
@@ -119,7 +119,10 @@ function insideRing(r: Ring, lon: number, lat: number): boolean {
   return inside;
 }
 
-/** Cells [row, col] of level 0 whose centres lie inside the polygons. */
+/** The most cells a polygon may cover: beyond it, a request would hold the server for seconds. */
+export const MAX_POLYGON_CELLS = 1_000_000;
+
+/** Cells [row, col] of level 0 whose centres lie inside the polygons; 400 beyond MAX_POLYGON_CELLS. */
 export function polygonCells(cube: Cube, polygons: Ring[][]): [number, number][] {
   const { lat, lon } = cube.levels[0].grid;
   const cells: [number, number][] = [];
@@ -145,6 +148,17 @@ export function polygonCells(cube: Cube, polygons: Ring[][]): [number, number][]
         }
       }
     }
+    let candidateRows = 0;
+    for (let r = 0; r < lat.centres.length; r++) {
+      candidateRows += lat.centres[r] >= south && lat.centres[r] <= north ? 1 : 0;
+    }
+    const vertices = rings.reduce((n, ring) => n + ring.length, 0);
+    if (candidateRows * cols.length * vertices > 2e8) {
+      throw badRequest(
+        'body',
+        `the polygon is too large or too detailed for dataset '${cube.id}' (${candidateRows * cols.length} cells in its box, ${vertices} vertices)`
+      );
+    }
     for (let r = 0; r < lat.centres.length; r++) {
       const y = lat.centres[r];
       if (y < south || y > north) {
@@ -153,6 +167,12 @@ export function polygonCells(cube: Cube, polygons: Ring[][]): [number, number][]
       for (const [c, x] of cols) {
         if (insideRing(rings[0], x, y) && !rings.slice(1).some(hole => insideRing(hole, x, y))) {
           cells.push([r, c]);
+          if (cells.length > MAX_POLYGON_CELLS) {
+            throw badRequest(
+              'body',
+              `the polygon covers more than ${MAX_POLYGON_CELLS} cells of dataset '${cube.id}'; use a smaller one`
+            );
+          }
         }
       }
     }
@@ -162,7 +182,8 @@ export function polygonCells(cube: Cube, polygons: Ring[][]): [number, number][]
 
 /**
  * Values of cells at the given indices of one outer dimension (`axis`, e.g. time), the other outer
- * dimensions fixed: out[k * cells.length + c].
+ * dimensions fixed: out[k * cells.length + c]. Cells are grouped by the chunk that holds them, so each chunk
+ * is read once per step (once in all for a time-series copy chunked along time).
  */
 export async function gatherSeries(
   cube: Cube,
@@ -174,45 +195,44 @@ export async function gatherSeries(
 ): Promise<Float64Array> {
   const rank = info.dims.length;
   const chunks = info.meta.chunks;
+  const chunkH = chunks[rank - 2];
+  const chunkW = chunks[rank - 1];
+  const spatial = chunkH * chunkW;
+  const groups = new Map<string, { row: number; col: number; cells: number[]; offsets: number[] }>();
+  cells.forEach(([r, c], i) => {
+    const row = Math.floor(r / chunkH);
+    const col = Math.floor(c / chunkW);
+    const key = `${row}.${col}`;
+    let group = groups.get(key);
+    if (!group) {
+      group = { row, col, cells: [], offsets: [] };
+      groups.set(key, group);
+    }
+    group.cells.push(i);
+    group.offsets.push((r % chunkH) * chunkW + (c % chunkW));
+  });
   const out = new Float64Array(steps.length * cells.length);
-  const loaded = new Map<string, Values>();
   const index = fixed.slice();
-  const strides = chunks.map((_, d) => chunks.slice(d + 1).reduce((a, b) => a * b, 1));
   for (let k = 0; k < steps.length; k++) {
     if (axis >= 0) {
       index[axis] = steps[k];
     }
-    const wanted = new Map<string, number[]>();
-    for (const [r, c] of cells) {
-      const chunkIndex = [
-        ...index.map((v, d) => Math.floor(v / chunks[d])),
-        Math.floor(r / chunks[rank - 2]),
-        Math.floor(c / chunks[rank - 1])
-      ];
-      const key = chunkIndex.join('.');
-      if (!loaded.has(key) && !wanted.has(key)) {
-        wanted.set(key, chunkIndex);
-      }
+    // the chunk of the outer indices and the offset of their slab inside it
+    const outerChunk = index.map((v, d) => Math.floor(v / chunks[d]));
+    let outerOffset = 0;
+    for (let d = 0; d < rank - 2; d++) {
+      outerOffset = outerOffset * chunks[d] + (index[d] % chunks[d]);
     }
+    outerOffset *= spatial;
+    const base = k * cells.length;
     await Promise.all(
-      [...wanted].map(async ([key, chunkIndex]) => {
-        loaded.set(key, await cube.chunk(info, chunkIndex));
+      [...groups.values()].map(async group => {
+        const values = await cube.chunk(info, [...outerChunk, group.row, group.col]);
+        for (let j = 0; j < group.cells.length; j++) {
+          out[base + group.cells[j]] = values[outerOffset + group.offsets[j]];
+        }
       })
     );
-    for (let ci = 0; ci < cells.length; ci++) {
-      const [r, c] = cells[ci];
-      const full = [...index, r, c];
-      const key = full.map((v, d) => Math.floor(v / chunks[d])).join('.');
-      let offset = 0;
-      for (let d = 0; d < rank; d++) {
-        offset += (full[d] % chunks[d]) * strides[d];
-      }
-      out[k * cells.length + ci] = loaded.get(key)![offset];
-    }
-    // a long series over chunks of one time step each: drop the ones used
-    if (loaded.size > 64) {
-      loaded.clear();
-    }
   }
   return out;
 }
