@@ -17,10 +17,16 @@ function newest(dir) {
 
 export async function runBundle(entry, outName) {
   const bundlePath = path.resolve(root, '../server/esdl_lab/node', outName);
-  const stale = !existsSync(bundlePath) || newest(path.join(root, 'src')) > statSync(bundlePath).mtimeMs;
+  // a worker process of the server runs what its primary checked
+  const stale =
+    !process.env.ESDL_CUBE_SERVER_WORKER &&
+    (!existsSync(bundlePath) || newest(path.join(root, 'src')) > statSync(bundlePath).mtimeMs);
   if (stale) {
     const { bundle } = await import(pathToFileURL(path.join(root, 'build.mjs')).href);
-    if (!(await bundle(entry, outName, { quiet: true }))) {
+    const built = await bundle(entry, outName, { quiet: true });
+    // esbuild keeps a service process for further builds: this process has none to make
+    (await import('esbuild')).stop();
+    if (!built) {
       console.error(`${outName}: ${entry} does not exist yet`);
       process.exit(1);
     }

@@ -53,17 +53,30 @@ export function pixelCells(grid: Grid, lons: Float64Array, lats: Float64Array): 
   return { cols, rows };
 }
 
+/** The chunks a tile needs, read and decoded, and where each pixel's value is in them. */
+export interface CellPlan {
+  rows: Int32Array;
+  width: number;
+  chunkH: number;
+  chunkW: number;
+  nCols: number;
+  outerOffset: number;
+  runs: { start: number; end: number; chunkCol: number }[];
+  colOffsets: Int32Array;
+  loaded: Map<number, Values>;
+}
+
 /**
- * Gathers a variable's values at the given cells (one per pixel: rows x cols) for fixed indices of the
- * non-spatial dimensions. NaN where a pixel is outside the grid or the value is missing.
+ * Reads the chunks of a variable that hold the given cells (one per pixel: rows x cols) for fixed indices of
+ * the non-spatial dimensions.
  */
-export async function gatherCells(
+export async function loadCells(
   cube: Cube,
   info: ArrayInfo,
   outer: number[],
   cols: Int32Array,
   rows: Int32Array
-): Promise<Float32Array> {
+): Promise<CellPlan> {
   const rank = info.dims.length;
   const chunks = info.meta.chunks;
   const chunkH = chunks[rank - 2];
@@ -108,9 +121,13 @@ export async function gatherCells(
       })
     )
   );
+  return { rows, width: cols.length, chunkH, chunkW, nCols, outerOffset, runs, colOffsets, loaded };
+}
+
+/** Writes the planned cells' values into `out` (rows x width); NaN outside the grid or where values are missing. */
+export function fillCells(plan: CellPlan, out: Float32Array): Float32Array {
+  const { rows, width, chunkH, chunkW, nCols, outerOffset, runs, colOffsets, loaded } = plan;
   return timedSync('resample', () => {
-    const width = cols.length;
-    const out = new Float32Array(rows.length * width);
     for (let j = 0; j < rows.length; j++) {
       const base = j * width;
       if (rows[j] < 0) {
@@ -129,6 +146,21 @@ export async function gatherCells(
     }
     return out;
   });
+}
+
+/**
+ * Gathers a variable's values at the given cells (one per pixel: rows x cols) for fixed indices of the
+ * non-spatial dimensions. NaN where a pixel is outside the grid or the value is missing.
+ */
+export async function gatherCells(
+  cube: Cube,
+  info: ArrayInfo,
+  outer: number[],
+  cols: Int32Array,
+  rows: Int32Array
+): Promise<Float32Array> {
+  const plan = await loadCells(cube, info, outer, cols, rows);
+  return fillCells(plan, new Float32Array(rows.length * cols.length));
 }
 
 /** out[base + i] = chunk[rowOffset + colOffsets[i]] for i in [start, end): the resampling's inner loop. */
@@ -326,7 +358,8 @@ export function colorScanlines(
   values: Float32Array,
   width: number,
   height: number,
-  color: ColorSpec
+  color: ColorSpec,
+  raw: Uint8Array = new Uint8Array((width + 1) * height)
 ): Uint8Array | null {
   if (color.colormap.categories) {
     return null;
@@ -340,8 +373,8 @@ export function colorScanlines(
     const log = color.norm === 'log';
     const lo = log ? Math.log(vmin) : vmin;
     const k = 256 / ((log ? Math.log(vmax) : vmax) - lo);
-    const raw = new Uint8Array((width + 1) * height);
     for (let row = 0; row < height; row++) {
+      raw[row * (width + 1)] = 0;
       const complete = log
         ? logRow(values, row * width, width, lo, k, vmin, vmax, raw, row * (width + 1) + 1)
         : linearRow(values, row * width, width, vmin, k, vmax, raw, row * (width + 1) + 1);
@@ -407,6 +440,18 @@ export function transparentTile(size: number): Buffer {
   return tile;
 }
 
+const scratchBuffers = new Map<number, { values: Float32Array; scanlines: Uint8Array }>();
+
+/** Buffers reused by every tile of a size: tiles are drawn synchronously once their chunks are read. */
+function scratchFor(size: number): { values: Float32Array; scanlines: Uint8Array } {
+  let scratch = scratchBuffers.get(size);
+  if (!scratch) {
+    scratch = { values: new Float32Array(size * size), scanlines: new Uint8Array((size + 1) * size) };
+    scratchBuffers.set(size, scratch);
+  }
+  return scratch;
+}
+
 /** Renders one tile of a variable at fixed non-spatial indices (`outer`, in the variable's dim order). */
 export async function renderTile(
   cube: Cube,
@@ -423,8 +468,11 @@ export async function renderTile(
   if (!cols.some(c => c >= 0) || !rows.some(r => r >= 0)) {
     return transparentTile(tile.size);
   }
-  const values = await gatherCells(cube, info, outer, cols, rows);
-  const scanlines = colorScanlines(values, tile.size, tile.size, color);
+  const plan = await loadCells(cube, info, outer, cols, rows);
+  // from here on nothing awaits, so the scratch buffers of this tile size cannot be shared with another tile
+  const scratch = scratchFor(tile.size);
+  const values = fillCells(plan, scratch.values);
+  const scanlines = colorScanlines(values, tile.size, tile.size, color, scratch.scanlines);
   if (scanlines) {
     return timedSync('encode', () => encodePaletteScanlines(scanlines, tile.size, tile.size, color.colormap.lut));
   }

@@ -12,8 +12,10 @@ import { ColorSpec } from './render';
 
 /** Milliseconds since 1970 of an ISO 8601 date or date-time label; null when it is not one. */
 export function parseTimeLabel(label: string): number | null {
+  // ISO 8601's reduced precision: a year, or a year and month, means its first day
+  const text = /^-?\d{1,4}$/.test(label) ? `${label}-01-01` : /^-?\d{1,4}-\d{1,2}$/.test(label) ? `${label}-01` : label;
   try {
-    return cfDateToEpochMs(parseCfDate(label));
+    return cfDateToEpochMs(parseCfDate(text));
   } catch {
     return null;
   }
