@@ -3,7 +3,7 @@
  * the demo cubes: no 5xx, no socket errors, and the memory of the server's processes stays within the
  * configured cache sizes above what they held at the start.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -59,24 +59,21 @@ describe('load', () => {
     const start = pids.map(rssBytes);
     const peak = start.slice();
     const sampler = setInterval(() => pids.forEach((pid, i) => (peak[i] = Math.max(peak[i], rssBytes(pid)))), 250);
+    const args = [
+      '-t2',
+      '-c64',
+      `-d${DURATION_S}s`,
+      '--latency',
+      '-s',
+      path.join(__dirname, 'support/mixed.lua'),
+      server.url,
+      '--',
+      targets
+    ];
     const output = await new Promise<string>((resolve, reject) => {
-      const child = require('node:child_process').execFile(
-        'wrk',
-        [
-          '-t2',
-          '-c64',
-          `-d${DURATION_S}s`,
-          '--latency',
-          '-s',
-          path.join(__dirname, 'support/mixed.lua'),
-          server.url,
-          '--',
-          targets
-        ],
-        { timeout: (DURATION_S + 60) * 1000 },
-        (error: Error | null, stdout: string) => (error ? reject(error) : resolve(stdout))
+      execFile('wrk', args, { timeout: (DURATION_S + 60) * 1000 }, (error, stdout) =>
+        error ? reject(error) : resolve(stdout)
       );
-      void child;
     });
     clearInterval(sampler);
     const result = /RESULT requests=(\d+) fivexx=(\d+) fourxx=(\d+) socket_errors=(\d+) p50_us=(\d+) p99_us=(\d+)/.exec(

@@ -591,7 +591,7 @@ async function readConsolidated(store: Store): Promise<{ consolidated: ZarrConso
   }
   const metadata: Record<string, unknown> = {};
   const parts: string[] = [];
-  for (const key of await store.list()) {
+  for (const { key } of await store.list()) {
     if (/(^|\/)\.z(group|attrs|array)$/.test(key)) {
       const text = new TextDecoder().decode((await store.get(key))!);
       parts.push(key, text);

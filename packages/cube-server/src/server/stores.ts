@@ -79,10 +79,9 @@ export class DirectoryStore implements Store {
     }
   }
 
-  /** Every file key under a prefix (`''` for all), sorted, for S3 listings of local stores. */
-  async list(prefix = ''): Promise<string[]> {
-    const keys: string[] = [];
-    const root = await this._realRoot();
+  /** Every file of the store with its size and time (for S3 listings of local stores), sorted by key. */
+  async list(): Promise<{ key: string; size: number; mtimeMs: number }[]> {
+    const files: { key: string; size: number; mtimeMs: number }[] = [];
     const walk = async (dir: string, rel: string): Promise<void> => {
       let entries: import('node:fs').Dirent[];
       try {
@@ -92,19 +91,19 @@ export class DirectoryStore implements Store {
       }
       for (const entry of entries) {
         const key = rel ? `${rel}/${entry.name}` : entry.name;
-        // prune early: a directory outside the prefix holds no key inside it
-        if (!key.startsWith(prefix) && !prefix.startsWith(`${key}/`)) {
-          continue;
-        }
+        // symbolic links are not followed: a link out of the store is not part of it
         if (entry.isDirectory()) {
           await walk(path.join(dir, entry.name), key);
         } else if (entry.isFile()) {
-          keys.push(key);
+          const st = await fs.stat(path.join(dir, entry.name)).catch(() => null);
+          if (st) {
+            files.push({ key, size: st.size, mtimeMs: st.mtimeMs });
+          }
         }
       }
     };
-    await walk(root, '');
-    return keys.sort();
+    await walk(await this._realRoot(), '');
+    return files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   /** The real path of a key's file, or null when the key is invalid or leads outside the store. */

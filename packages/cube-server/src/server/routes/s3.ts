@@ -30,8 +30,13 @@ function s3Error(
 }
 
 /** Whether a store key belongs to a published part of the cube (hidden variables are not served). */
-function keyAllowed(ctx: Context, id: string, cube: Cube, key: string): boolean {
-  const published = new Set(ctx.registry.variables(id, cube));
+function keyAllowed(
+  ctx: Context,
+  id: string,
+  cube: Cube,
+  key: string,
+  published = new Set(ctx.registry.variables(id, cube))
+): boolean {
   const parts = key.split('/');
   // the array a key belongs to: the deepest known array path that prefixes it
   for (let n = parts.length - 1; n >= 1; n--) {
@@ -96,17 +101,48 @@ function contentType(key: string): string {
   return /(^|\/)\.z(metadata|group|attrs|array)$/.test(key) ? 'application/json' : 'application/octet-stream';
 }
 
+interface Listed {
+  key: string;
+  size: number;
+  mtimeMs: number;
+}
+
+// the keys of a cube, listed once per opened cube (a rebuilt store is a new cube)
+const listings = new WeakMap<Cube, Map<string, Promise<Listed[]>>>();
+
 /** Every key of a dataset's store (listing): files of a local store, or the keys its metadata implies. */
-async function storeKeys(ctx: Context, id: string, cube: Cube): Promise<string[]> {
+function storeKeys(ctx: Context, id: string, cube: Cube): Promise<Listed[]> {
+  let byDataset = listings.get(cube);
+  if (!byDataset) {
+    byDataset = new Map();
+    listings.set(cube, byDataset);
+  }
+  // the published variables are part of the key: a reload may change them
+  const published = ctx.registry.variables(id, cube);
+  const key = `${id}|${published.join(',')}`;
+  let keys = byDataset.get(key);
+  if (!keys) {
+    keys = listKeys(ctx, id, cube, new Set(published));
+    byDataset.set(key, keys);
+    keys.catch(() => byDataset!.delete(key));
+  }
+  return keys;
+}
+
+async function listKeys(ctx: Context, id: string, cube: Cube, published: Set<string>): Promise<Listed[]> {
   const store = ctx.registry.store(id);
-  const keys = new Set<string>(['.zmetadata']);
+  const keys = new Map<string, Listed>([
+    ['.zmetadata', { key: '.zmetadata', size: -1, mtimeMs: ctx.startTime.getTime() }]
+  ]);
+  const add = (key: string) => keys.set(key, { key, size: -1, mtimeMs: ctx.startTime.getTime() });
   if (store instanceof DirectoryStore) {
-    for (const key of await store.list()) {
-      keys.add(key);
+    for (const file of await store.list()) {
+      // the served .zmetadata is made from the cube, not the file: its size is not the file's
+      keys.set(file.key, file.key === '.zmetadata' ? { ...file, size: -1 } : file);
     }
   } else {
     for (const key of Object.keys(cube.consolidated.metadata)) {
-      keys.add(key);
+      add(key);
     }
     for (const info of cube.arrays.values()) {
       const grid = info.meta.shape.map((size, i) => Math.ceil(size / info.meta.chunks[i]));
@@ -118,11 +154,13 @@ async function storeKeys(ctx: Context, id: string, cube: Cube): Promise<string[]
           index.unshift(rest % grid[d]);
           rest = Math.floor(rest / grid[d]);
         }
-        keys.add(`${info.path}/${index.length ? index.join(info.separator) : '0'}`);
+        add(`${info.path}/${index.length ? index.join(info.separator) : '0'}`);
       }
     }
   }
-  return [...keys].filter(key => keyAllowed(ctx, id, cube, key)).sort();
+  return [...keys.values()]
+    .filter(entry => keyAllowed(ctx, id, cube, entry.key, published))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 async function listObjects(ctx: Context, req: Request, res: ServerResponse): Promise<void> {
@@ -138,7 +176,7 @@ async function listObjects(ctx: Context, req: Request, res: ServerResponse): Pro
   const maxKeys = Math.min(1000, Number(maxText));
   const marker = (v2 ? (q.get('continuation-token') ?? q.get('start-after')) : q.get('marker')) ?? '';
   // only the datasets the prefix can reach are opened
-  const all: string[] = [];
+  const all: (Listed & { full: string })[] = [];
   for (const dataset of ctx.registry.listed()) {
     const root = `${dataset.identifier}.zarr/`;
     if (!root.startsWith(prefix) && !prefix.startsWith(root)) {
@@ -150,16 +188,19 @@ async function listObjects(ctx: Context, req: Request, res: ServerResponse): Pro
     } catch {
       continue;
     }
-    for (const key of await storeKeys(ctx, dataset.identifier, cube)) {
-      all.push(root + key);
+    for (const entry of await storeKeys(ctx, dataset.identifier, cube)) {
+      all.push({ ...entry, full: root + entry.key });
     }
   }
-  const matching = all.filter(key => key.startsWith(prefix) && key > marker).sort();
-  const contents: string[] = [];
+  const matching = all
+    .filter(entry => entry.full.startsWith(prefix) && entry.full > marker)
+    .sort((a, b) => (a.full < b.full ? -1 : 1));
+  const contents: Listed[] = [];
   const prefixes: string[] = [];
   let truncated = false;
   let last = '';
-  for (const key of matching) {
+  for (const entry of matching) {
+    const key = entry.full;
     if (contents.length + prefixes.length >= maxKeys) {
       truncated = true;
       break;
@@ -174,32 +215,23 @@ async function listObjects(ctx: Context, req: Request, res: ServerResponse): Pro
       last = common + '\uffff';
       continue;
     }
-    contents.push(key);
+    contents.push({ ...entry, key });
     last = key;
   }
   // keys under a common prefix were skipped: continue after all of them
   const next = truncated ? (last.endsWith('\uffff') ? last.slice(0, -1) + '\uffff' : last) : '';
-  const entries = await Promise.all(
-    contents.map(async full => {
-      const id = full.slice(0, full.indexOf('.zarr/'));
-      const key = full.slice(id.length + '.zarr/'.length);
-      const stat = await ctx.registry
-        .store(id)
-        .stat(key)
-        .catch(() => undefined);
-      const size = key === '.zmetadata' && !stat ? -1 : (stat?.size ?? -1);
-      const etag = createHash('md5').update(`${full}:${stat?.size}:${stat?.mtimeMs}`).digest('hex');
-      return (
-        '  <Contents>\n' +
-        `    <Key>${xmlEscape(full)}</Key>\n` +
-        `    <Size>${size}</Size>\n` +
-        `    <LastModified>${new Date(stat?.mtimeMs || ctx.startTime.getTime()).toISOString()}</LastModified>\n` +
-        `    <ETag>"${etag}"</ETag>\n` +
-        '    <StorageClass>STANDARD</StorageClass>\n' +
-        '  </Contents>\n'
-      );
-    })
-  );
+  const entries = contents.map(({ key: full, size, mtimeMs }) => {
+    const etag = createHash('md5').update(`${full}:${size}:${mtimeMs}`).digest('hex');
+    return (
+      '  <Contents>\n' +
+      `    <Key>${xmlEscape(full)}</Key>\n` +
+      `    <Size>${size}</Size>\n` +
+      `    <LastModified>${new Date(mtimeMs).toISOString()}</LastModified>\n` +
+      `    <ETag>"${etag}"</ETag>\n` +
+      '    <StorageClass>STANDARD</StorageClass>\n' +
+      '  </Contents>\n'
+    );
+  });
   const tag = (name: string, value: string | number) =>
     value === '' ? `  <${name}/>\n` : `  <${name}>${xmlEscape(String(value))}</${name}>\n`;
   const xml =
