@@ -8,6 +8,7 @@ import { CubeError } from './cube';
 import { ApiError, notFound, unavailable } from './errors';
 import { CORS_HEADERS, Request, parseRequest, sendError } from './http';
 import { datasetRoutes } from './routes/datasets';
+import { expressionRoutes } from './routes/expressions';
 import { infoRoutes } from './routes/info';
 import { s3Routes } from './routes/s3';
 import { tileRoutes } from './routes/tiles';
@@ -16,7 +17,15 @@ import { wmtsRoutes } from './routes/wmts';
 
 type Route = (ctx: Context, req: Request, res: ServerResponse) => Promise<boolean>;
 
-const ROUTES: Route[] = [tileRoutes, datasetRoutes, infoRoutes, timeseriesRoutes, s3Routes, wmtsRoutes];
+const ROUTES: Route[] = [
+  tileRoutes,
+  datasetRoutes,
+  infoRoutes,
+  timeseriesRoutes,
+  s3Routes,
+  wmtsRoutes,
+  expressionRoutes
+];
 
 const READ_METHODS = ['GET', 'HEAD'];
 

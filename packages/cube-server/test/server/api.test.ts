@@ -172,6 +172,9 @@ describe('xcube-compatible JSON', () => {
     const bars = await json('/colorbars');
     expect(sameShape(bars.body, fixture('colorbars.json'))).toEqual([]);
     expect((await json('/places')).body).toEqual({ placeGroups: [] });
+    const expressions = await json('/expressions/capabilities');
+    expect(sameShape(expressions.body, fixture('expressions-capabilities.json'))).toEqual([]);
+    expect((await json('/expressions/validate/demo/sst%2B1')).status).toBe(400);
     const onlySst = await json('/datasets/only-sst');
     expect(onlySst.body.variables.map((v: any) => v.name)).toEqual(['sst']);
     expect((await get('/tiles/only-sst/chl/0/0/0')).status).toBe(404);

@@ -19,6 +19,7 @@ const APIS: [string, string][] = [
   ['statistics', 'xcube Statistics API'],
   ['places', 'xcube Places API'],
   ['s3', 'xcube S3 API emulation'],
+  ['expressions', 'xcube Expressions API (no expression variables here)'],
   ['ows.wmts', 'xcube OGC WMTS API']
 ];
 
@@ -46,6 +47,7 @@ export async function infoRoutes(ctx: Context, req: Request, res: ServerResponse
   if (s[0] === 'esdl' && s[1] === 'stages' && s.length === 2) {
     const memory = process.memoryUsage();
     sendJson(req, res, 200, {
+      pid: process.pid,
       stages: stageTotals(),
       chunkCache: {
         bytes: ctx.registry.chunkCache.bytes,
