@@ -61,13 +61,23 @@ describe('xarray and zarr-python', () => {
 });
 
 describe('GDAL', () => {
+  // GDAL caches WMTS tiles in ./gdalwmscache unless told otherwise
+  const gdal = () => ({
+    encoding: 'utf8' as const,
+    cwd: dir,
+    env: { ...process.env, GDAL_DEFAULT_WMS_CACHE_PATH: path.join(dir, 'gdal-cache') }
+  });
+
   it('reads tiles of a layer through the WMTS capabilities', () => {
     const source = `WMTS:${server.url}/wmts/1.0.0/WMTSCapabilities.xml,layer=demo.sst`;
-    const info = execFileSync('gdalinfo', [source], { encoding: 'utf8', timeout: 60_000 });
+    const info = execFileSync('gdalinfo', [source], { ...gdal(), timeout: 60_000 });
     expect(info).toMatch(/Driver: WMTS/);
     expect(info).toMatch(/Size is \d+, \d+/);
     const out = path.join(dir, 'sst.png');
-    execFileSync('gdal_translate', ['-q', '-of', 'PNG', '-oo', 'ZOOM_LEVEL=1', source, out], { timeout: 120_000 });
+    execFileSync('gdal_translate', ['-q', '-of', 'PNG', '-oo', 'ZOOM_LEVEL=1', source, out], {
+      ...gdal(),
+      timeout: 120_000
+    });
     const image = decodePng(readFileSync(out));
     expect([image.width, image.height]).toEqual([1024, 512]);
     // the sea surface is warm at the equator and cold towards the poles: the image is not blank
@@ -79,10 +89,7 @@ describe('GDAL', () => {
     const mercator = execFileSync(
       'gdalinfo',
       [`WMTS:${server.url}/wmts/1.0.0/WorldWebMercatorQuad/WMTSCapabilities.xml,layer=demo.chl`],
-      {
-        encoding: 'utf8',
-        timeout: 60_000
-      }
+      { ...gdal(), timeout: 60_000 }
     );
     expect(mercator).toMatch(/Pseudo-Mercator|3857/);
   });

@@ -1,8 +1,8 @@
 """Opens a cube through the cube server's S3 API with Debian's xarray + zarr (over HTTP with fsspec) and
 compares it with a reference; prints one JSON line with what it found, exits non-zero on a difference.
 
-    python xarray_check.py store URL LOCAL_ZARR          every variable and coordinate equal to the local store
-    python xarray_check.py coads URL SOURCE_NETCDF       the COADS cube equal to Ferret's netCDF source
+    python xarray_check.py store URL LOCAL_ZARR      every variable and coordinate equal to the local store
+    python xarray_check.py coads URL SOURCE_NETCDF   the COADS cube equal to Ferret's netCDF source
 """
 
 import json
@@ -46,7 +46,11 @@ def check_coads(url: str, source: str) -> dict:
     cube = xr.open_zarr(url, decode_times=False)
     src = xr.open_dataset(source, decode_times=False)
     # cube-gen normalised 21..379 longitudes to -180..180 and wrote latitudes north to south
-    src = src.assign_coords(COADSX=((src.COADSX + 180) % 360) - 180).sortby("COADSX").sortby("COADSY", ascending=False)
+    src = (
+        src.assign_coords(COADSX=((src.COADSX + 180) % 360) - 180)
+        .sortby("COADSX")
+        .sortby("COADSY", ascending=False)
+    )
     problems = []
     if not same(cube.lon.values, src.COADSX.values) or not same(cube.lat.values, src.COADSY.values):
         problems.append("coordinates differ")
@@ -55,10 +59,17 @@ def check_coads(url: str, source: str) -> dict:
         values = cube[name].values
         expected = src[name].values.astype(values.dtype)
         if not same(values, expected):
-            problems.append(f"{name} differs: {int(np.sum(~np.isclose(values, expected, equal_nan=True)))} values")
+            problems.append(
+                f"{name} differs: {int(np.sum(~np.isclose(values, expected, equal_nan=True)))} values"
+            )
         compared += int(np.sum(~np.isnan(values)))
     months = [t.month for t in xr.open_zarr(url, use_cftime=True).time.values]
-    return {"variables": sorted(map(str, cube.data_vars)), "valid_values": compared, "months": months, "problems": problems}
+    return {
+        "variables": sorted(map(str, cube.data_vars)),
+        "valid_values": compared,
+        "months": months,
+        "problems": problems,
+    }
 
 
 if __name__ == "__main__":
