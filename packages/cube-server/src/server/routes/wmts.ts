@@ -196,7 +196,6 @@ function splitLayer(layer: string | null): { id: string; variable: string } {
   if (!layer || at <= 0) {
     throw badRequest('layer', `'${layer ?? ''}' is not a layer '<dataset>.<variable>'`);
   }
-  // dataset identifiers may hold dots: take the longest configured identifier that prefixes the layer
   return { id: layer.slice(0, at), variable: layer.slice(at + 1) };
 }
 
@@ -207,6 +206,13 @@ function kvp(req: Request): Map<string, string> {
     out.set(key.toLowerCase(), value);
   }
   return out;
+}
+
+/** WMTS tiles without a time take the latest, as the capabilities' `<Default>current</Default>` says. */
+function defaultTime(req: Request): void {
+  if (!req.query.has('time')) {
+    req.query.set('time', 'current');
+  }
 }
 
 /** Routes under `/wmts`; returns false when the path is not theirs. */
@@ -237,6 +243,7 @@ export async function wmtsRoutes(ctx: Context, req: Request, res: ServerResponse
           req.query.set(key, value);
         }
       }
+      defaultTime(req);
       await serveTile(
         ctx,
         req,
@@ -274,12 +281,14 @@ export async function wmtsRoutes(ctx: Context, req: Request, res: ServerResponse
     if (!/\.png$/i.test(x)) {
       throw new ApiError(400, `WMTS tiles are PNG: '${x}' must end in .png`, 'format');
     }
+    defaultTime(req);
     await serveTile(ctx, req, res, id, variable, parseTileAddress(tms.crs, z, y, x, 256), tms.crs);
     return true;
   }
   return false;
 }
 
+/** A layer's dataset and variable: identifiers may hold dots, so the longest one that prefixes the layer. */
 function resolveLayer(ctx: Context, layer: string | null): { id: string; variable: string } {
   const first = splitLayer(layer);
   const match = ctx.registry
