@@ -93,7 +93,15 @@ async function serve(options: Options, share: number, onListening: (url: string,
       cacheShare: share
     });
   } catch (error) {
-    fail(error instanceof ConfigError ? error.message : (error as Error).message, 1);
+    const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    fail(
+      error instanceof ConfigError
+        ? error.message
+        : inUse
+          ? `port ${options.port} on ${options.host} is in use: choose another --port (0 picks a free one)`
+          : (error as Error).message,
+      1
+    );
   }
   onListening(running.url, running.port);
   let stopping = false;
@@ -140,8 +148,8 @@ async function primary(options: Options): Promise<void> {
       return;
     }
     if (!announced) {
-      // a worker that fails before listening (port in use, bad config) fails the start
-      fail(`a worker exited before listening (code ${code}${signal ? `, signal ${signal}` : ''})`, 1);
+      // a worker that fails before listening (port in use, bad config) said why: the start has failed
+      process.exit(typeof code === 'number' && code !== 0 ? code : 1);
     }
     console.error(
       `[esdl-cube-server] worker ${worker.process.pid} exited (code ${code}${signal ? `, ${signal}` : ''}); starting another`
