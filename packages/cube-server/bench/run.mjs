@@ -296,7 +296,7 @@ async function main() {
       })
     );
     const mean = name => (serverStages[name] ? serverStages[name].totalMs / serverStages[name].count : NaN);
-    log(`  per stage (ms)            decode   resample  colour map   encode   whole tile`);
+    log(`  per stage (ms)            decode   resample  colour map   encode   whole tile (wall time, 8 clients)`);
     log(
       `    in the server (cold)  ${fmt(mean('decode'), 3).padStart(7)}   ${fmt(mean('resample'), 3).padStart(7)}   ${fmt(mean('colormap'), 3).padStart(9)}   ${fmt(mean('encode'), 3).padStart(7)}   ${fmt(mean('tile'), 3).padStart(9)}`
     );

@@ -57,10 +57,15 @@ async function main(): Promise<void> {
   const { lons, lats } = tilePixelCoords(tile.crs, tile.z, tile.y, tile.x, tile.size);
   const { cols, rows } = pixelCells(grid, lons, lats);
   const plan = await loadCells(cube, info, outer, cols, rows);
-  // the first chunk the tile reads, decoded alone
-  const [key] = [...plan.loaded.keys()];
-  const chunkIndex = [...outer.map(() => 0), Math.floor(key / plan.nCols), key % plan.nCols];
-  const raw = (await store.get(`${info.path}/${chunkIndex.join(info.separator)}`))!;
+  // the largest stored chunk the tile reads (an edge chunk is mostly fill and decodes faster), decoded alone
+  let raw: Uint8Array = new Uint8Array(0);
+  for (const key of plan.loaded.keys()) {
+    const chunkIndex = [...outer.map(() => 0), Math.floor(key / plan.nCols), key % plan.nCols];
+    const bytes = await store.get(`${info.path}/${chunkIndex.join(info.separator)}`);
+    if (bytes && bytes.length > raw.length) {
+      raw = bytes;
+    }
+  }
   const n = info.meta.chunks.reduce((a, b) => a * b, 1);
   const decode = await time(30, async () => {
     const bytes = decodeFilters(await decompress(raw, info.meta.compressor), info.meta.filters, info.dtype.bytes);
