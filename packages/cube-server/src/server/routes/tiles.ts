@@ -17,7 +17,8 @@ import { timed } from '../stage-timer';
 import { TileCrs, parseTileCrs, tileCount } from '../tile-grid';
 
 const MAX_ZOOM = 24;
-export const TILE_CACHE_CONTROL = 'public, max-age=300';
+// private: behind Jupyter's proxy, answers belong to an authenticated user and no shared cache may keep them
+export const TILE_CACHE_CONTROL = 'private, max-age=300';
 
 function tileIndex(name: string, text: string): number {
   if (!/^\d{1,9}$/.test(text)) {
@@ -110,18 +111,18 @@ async function serveLegend(
   const dataset = ctx.registry.dataset(datasetId);
   const info = cube.array(variable)!;
   const color = colorSpec(req.query, info, styleMapping(ctx.registry.config, dataset, variable));
-  const size = (name: string, fallback: number): number => {
+  const size = (name: string, fallback: number, max: number): number => {
     const text = req.query.get(name);
     if (text === null || text === '') {
       return fallback;
     }
-    if (!/^\d{1,4}$/.test(text) || Number(text) < 1 || Number(text) > 4096) {
-      throw badRequest(name, `'${text}' is not a number of pixels between 1 and 4096`);
+    if (!/^\d{1,4}$/.test(text) || Number(text) < 1 || Number(text) > max) {
+      throw badRequest(name, `'${text}' is not a number of pixels between 1 and ${max}`);
     }
     return Number(text);
   };
-  const width = size('width', 256);
-  const height = size('height', 16);
+  const width = size('width', 256, 4096);
+  const height = size('height', 16, 256);
   const ramp = new Float32Array(width);
   const { vmin, vmax } = color;
   for (let i = 0; i < width; i++) {
@@ -142,7 +143,7 @@ async function serveLegend(
 export async function tileRoutes(ctx: Context, req: Request, res: ServerResponse): Promise<boolean> {
   const s = req.segments;
   if (s[0] === 'colorbars' && s.length === 1) {
-    sendJson(req, res, 200, colorbarGroups(), { 'Cache-Control': 'public, max-age=3600' });
+    sendJson(req, res, 200, colorbarGroups(), { 'Cache-Control': 'private, max-age=3600' });
     return true;
   }
   if (s[0] === 'tiles' && s.length === 6) {
