@@ -66,9 +66,16 @@ async function expectChartDrawn(page: Page, card: Locator): Promise<void> {
   await expect(card.getByText(/\d+ points?/)).toBeVisible();
   const canvas = card.locator('canvas');
   await expect(canvas).toBeVisible();
-  const pixels = await drawnPixels(page, canvas);
-  expect(pixels.drawn).toBeGreaterThan(pixels.total * 0.02);
-  expect(pixels.coloured).toBeGreaterThan(300);
+  // a theme or axis change redraws the canvas: wait until the redrawn lines are there
+  await expect
+    .poll(
+      async () => {
+        const pixels = await drawnPixels(page, canvas);
+        return pixels.drawn > pixels.total * 0.02 && pixels.coloured > 300 ? 'drawn' : JSON.stringify(pixels);
+      },
+      { timeout: 20_000 }
+    )
+    .toBe('drawn');
 }
 
 function recordedBody(file: string): string {

@@ -91,6 +91,18 @@ describe('RunsModel', () => {
     complete.dispose();
   });
 
+  it('asks the server again when the sort changes while the first page is loading', async () => {
+    const { client, bodies } = clientFor(() => ({ file: 'runs-search-p1.json' }));
+    const model = new RunsModel({ client, experimentIds: ['1'], settings: DEFAULT_SETTINGS });
+    expect(model.complete).toBe(false);
+    const first = model.load();
+    await model.setSort({ column: 'start', ascending: true });
+    await first;
+    expect(bodies.at(-1).order_by).toEqual(['attributes.start_time ASC']);
+    expect(bodies).toHaveLength(2);
+    model.dispose();
+  });
+
   it('stops on a page token that does not advance, and says so', async () => {
     const { client } = clientFor(() => ({ json: { runs: [], next_page_token: 'same' } }));
     const model = new RunsModel({ client, experimentIds: ['1'], settings: DEFAULT_SETTINGS });

@@ -61,8 +61,9 @@ export class RunsModel implements IDisposable {
   }
 
   /** Whether every run matching the filter is loaded. */
+  /** Every run of the search is loaded (false until the first page has arrived). */
   get complete(): boolean {
-    return this._nextPageToken === null;
+    return this._loaded && !this._loading && this._nextPageToken === null;
   }
 
   get hasRunning(): boolean {
@@ -221,6 +222,7 @@ export class RunsModel implements IDisposable {
         return;
       }
       this.table.setRuns(page.items, append);
+      this._loaded = true;
       if (page.nextPageToken !== null && page.nextPageToken === token) {
         this._nextPageToken = null;
         this._notice =
@@ -237,6 +239,7 @@ export class RunsModel implements IDisposable {
       if (!append) {
         this.table.setRuns([]);
         this._nextPageToken = null;
+        this._loaded = true;
       }
     } finally {
       if (this._abort === abort) {
@@ -254,6 +257,7 @@ export class RunsModel implements IDisposable {
   private _filter = '';
   private _viewType: MlflowViewType = 'ACTIVE_ONLY';
   private _loading = false;
+  private _loaded = false;
   private _error: Error | null = null;
   private _notice: string | null = null;
   private _nextPageToken: string | null = null;
