@@ -77,6 +77,10 @@ def make_app() -> web.Application:
         if request.query.get("chunked") != "1":
             response.content_length = size
         await response.prepare(request)
+        if request.method == "HEAD":
+            # aiohttp writes what a handler writes even for HEAD; the bytes would poison the kept-alive connection
+            await response.write_eof()
+            return response
         for chunk in pattern_chunks(size):
             await response.write(chunk)
         await response.write_eof()
