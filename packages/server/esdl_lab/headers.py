@@ -20,6 +20,14 @@ HOP_BY_HOP = frozenset(
 )
 # the browser's credentials for Jupyter, and what would tell the upstream about the browser's origin
 REQUEST_DROP = HOP_BY_HOP | {"host", "cookie", "authorization", "origin", "referer", "x-xsrftoken", "expect"}
+# what a browser could claim about the public URL: the proxy says it itself (see public_url_headers)
+REQUEST_DROP |= {
+    "forwarded",
+    "x-forwarded-for",
+    "x-forwarded-host",
+    "x-forwarded-proto",
+    "x-forwarded-prefix",
+}
 # no upstream may set cookies on the Jupyter origin or make the browser show a login box
 RESPONSE_DROP = HOP_BY_HOP | {"set-cookie", "www-authenticate"}
 
@@ -41,3 +49,9 @@ def forward_headers(headers: httputil.HTTPHeaders) -> list[tuple[str, str]]:
 def response_drop(connection: str | None) -> frozenset[str] | set[str]:
     """The names (lower case) of the response headers the browser must not see."""
     return RESPONSE_DROP | named_in_connection(connection) if connection else RESPONSE_DROP
+
+
+def public_url_headers(protocol: str, host: str, prefix: str) -> list[tuple[str, str]]:
+    """Tell a cube server where the browser reaches it, so that the URLs it writes (tile URLs, WMTS
+    capabilities) go through the proxy: ``X-Forwarded-Proto``/``-Host``/``-Prefix``, as xcube reads them."""
+    return [("X-Forwarded-Proto", protocol), ("X-Forwarded-Host", host), ("X-Forwarded-Prefix", prefix)]

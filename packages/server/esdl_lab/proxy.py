@@ -20,7 +20,7 @@ from tornado import httputil, iostream, web
 from yarl import URL
 
 from .errors import UpstreamError, connection_failure, read_timeout
-from .headers import forward_headers, response_drop
+from .headers import forward_headers, public_url_headers, response_drop
 from .processes import NotReady
 from .proxy_paths import path_problem, strip_token
 from .upstreams import Upstream, Upstreams
@@ -186,6 +186,9 @@ class ProxyHandler(JupyterHandler):
             self._websocket_target = target
             return
         headers = forward_headers(self.request.headers)
+        if self._kind == "cube":
+            prefix = self._route_prefix + "/" + upstream.name
+            headers.extend(public_url_headers(self.request.protocol, self.request.host, prefix))
         if upstream.authorization:
             headers.append(("Authorization", upstream.authorization))
         request_headers = self.request.headers

@@ -69,3 +69,20 @@ def test_credentials_never_come_back_and_login_prompts_and_cookies_are_dropped(s
     everything = repr(response.headers) + response.body.decode()
     assert "s3cret" not in everything
     assert base64.b64encode(b"alice:s3cret:pw").decode() not in everything
+
+
+def test_a_cube_server_is_told_its_public_url_and_the_browser_cannot_forge_it(server):
+    seen = forwarded(
+        server,
+        headers={"X-Forwarded-Host": "evil.example", "X-Forwarded-Prefix": "/x", "Forwarded": "host=evil"},
+    )
+    assert seen["x-forwarded-proto"] == "http"
+    assert seen["x-forwarded-host"] == f"127.0.0.1:{server.port}"
+    assert seen["x-forwarded-prefix"] == "/esdl-lab/cubes/echo"
+    assert "forwarded" not in seen
+
+
+def test_mlflow_is_not_sent_forwarding_headers(server):
+    path = "/esdl-lab/mlflow/api/2.0/mlflow/experiments/search"
+    seen = forwarded(server, path, {"X-Forwarded-Host": "evil"})
+    assert not any(name.startswith("x-forwarded") for name in seen)

@@ -78,7 +78,7 @@ def make_app() -> web.Application:
             response.content_length = size
         await response.prepare(request)
         if request.method == "HEAD":
-            # aiohttp writes what a handler writes even for HEAD; the bytes would poison the kept-alive connection
+            # aiohttp sends a body even for HEAD; those bytes would poison the kept-alive connection
             await response.write_eof()
             return response
         for chunk in pattern_chunks(size):
