@@ -14,6 +14,8 @@ if [ "${1:-}" = --fix ]; then
   ruff format "${py_dirs[@]}"
   exit 0
 fi
+log "tsc (the cube server: bundled by esbuild, outside the project references)"
+tsc -p packages/cube-server --noEmit
 log "eslint"
 eslint --max-warnings 0 .
 log "prettier"
