@@ -13,6 +13,7 @@ if [ -x packages/cube-server/scripts/build-demo-cubes.sh ]; then
   packages/cube-server/scripts/build-demo-cubes.sh
 fi
 
+mkdir -p "$ROOT/examples"
 config_dir="$ROOT/.esdl-lab/jupyter"
 mkdir -p "$config_dir"
 cat >"$config_dir/jupyter_server_config.py" <<PYEOF
