@@ -18,6 +18,8 @@ _KERNEL_API = {
     "Viewer": "esdl_lab.viewer",
     "Cube3D": "esdl_lab.cube3d",
     "show_cube": "esdl_lab.cube3d",
+    "open_dataset": "esdl_lab.datasets",
+    "list_datasets": "esdl_lab.datasets",
 }
 
 

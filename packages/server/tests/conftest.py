@@ -20,6 +20,10 @@ import pytest
 HERE = Path(__file__).parent
 UPSTREAM_SERVER = HERE / "upstream_server.py"
 TOKEN = "esdl-test-token"
+# the real cube server over the demo cubes (built by packages/cube-server/scripts/build-demo-cubes.sh)
+ROOT = Path(__file__).resolve().parents[3]
+DEMO_CONFIG = ROOT / "packages" / "cube-server" / "demo" / "cubes.yaml"
+CUBE_SERVER = Path(sys.executable).parent / "esdl-cube-server"
 # Jupyter's own extensions are switched off so that each server starts quickly
 ONLY_ESDL_LAB = (
     'c.ServerApp.jpserver_extensions = {"esdl_lab": True, "jupyterlab": False, "jupyter_lsp": False, '
@@ -235,3 +239,15 @@ def server(upstream: Upstream, tmp_path_factory: pytest.TempPathFactory) -> Iter
 def marker() -> str:
     """A string unique to the test, to find its requests in the upstream's record."""
     return "mark" + uuid.uuid4().hex
+
+
+@pytest.fixture(scope="session")
+def demo_jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
+    """A Jupyter server whose cube server "demo" is the real ESDL cube server over the demo cubes."""
+    if not (ROOT / "data" / "cubes" / "coads.zarr" / ".zmetadata").exists():
+        pytest.skip("the demo cubes are not built: run packages/cube-server/scripts/build-demo-cubes.sh")
+    command = [str(CUBE_SERVER), "--config", str(DEMO_CONFIG), "--port", "{port}"]
+    config = f"c.ESDLLab.cube_servers = {{'demo': {{'command': {command!r}}}}}\n"
+    server = JupyterServer(tmp_path_factory.mktemp("cubes"), config).start()
+    yield server
+    server.stop()

@@ -2,40 +2,18 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-from conftest import JupyterServer
-
-ROOT = Path(__file__).resolve().parents[3]
-DEMO_CONFIG = ROOT / "packages" / "cube-server" / "demo" / "cubes.yaml"
-CUBE_SERVER = Path(sys.executable).parent / "esdl-cube-server"
-
-
-@pytest.fixture(scope="module")
-def jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
-    if not (ROOT / "data" / "cubes" / "coads.zarr" / ".zmetadata").exists():
-        pytest.skip("the demo cubes are not built: run packages/cube-server/scripts/build-demo-cubes.sh")
-    command = [str(CUBE_SERVER), "--config", str(DEMO_CONFIG), "--port", "{port}"]
-    config = f"c.ESDLLab.cube_servers = {{'demo': {{'command': {command!r}}}}}\n"
-    server = JupyterServer(tmp_path_factory.mktemp("cubes"), config).start()
-    yield server
-    server.stop()
-
-
-def test_wmts_capabilities_name_tile_urls_behind_the_proxy(jupyter):
-    response = jupyter.get("/esdl-lab/cubes/demo/wmts/1.0.0/WMTSCapabilities.xml", timeout=60)
+def test_wmts_capabilities_name_tile_urls_behind_the_proxy(demo_jupyter):
+    response = demo_jupyter.get("/esdl-lab/cubes/demo/wmts/1.0.0/WMTSCapabilities.xml", timeout=60)
     assert response.status == 200, response.body[:500]
     text = response.body.decode()
-    assert f"http://127.0.0.1:{jupyter.port}/esdl-lab/cubes/demo/wmts/1.0.0/" in text
+    assert f"http://127.0.0.1:{demo_jupyter.port}/esdl-lab/cubes/demo/wmts/1.0.0/" in text
     assert "127.0.0.1:{port}" not in text
 
 
-def test_a_tile_url_from_the_capabilities_works_through_the_proxy(jupyter):
-    text = jupyter.get("/esdl-lab/cubes/demo/wmts/1.0.0/WMTSCapabilities.xml", timeout=60).body.decode()
-    prefix = f"http://127.0.0.1:{jupyter.port}"
+def test_a_tile_url_from_the_capabilities_works_through_the_proxy(demo_jupyter):
+    text = demo_jupyter.get("/esdl-lab/cubes/demo/wmts/1.0.0/WMTSCapabilities.xml", timeout=60).body.decode()
+    prefix = f"http://127.0.0.1:{demo_jupyter.port}"
     template = next(
         part.split('"')[0]
         for part in text.split('template="')[1:]
@@ -51,6 +29,6 @@ def test_a_tile_url_from_the_capabilities_works_through_the_proxy(jupyter):
     }.items():
         path = path.replace("{" + name + "}", value)
     path = path.replace("{Time}", "")
-    response = jupyter.get(path, timeout=60)
+    response = demo_jupyter.get(path, timeout=60)
     assert response.status == 200, (path, response.body[:300])
     assert response.body.startswith(b"\x89PNG")
