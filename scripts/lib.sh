@@ -74,7 +74,7 @@ ensure_system_packages() {
   # integration tests and benchmark (GDAL reads its WMTS, wrk loads it)
   if [ -f /etc/debian_version ] && is_root; then
     apt_install python3-venv python3-xarray python3-zarr python3-fsspec python3-aiohttp python3-netcdf4 python3-cftime \
-      python3-sklearn ferret-datasets gdal-bin wrk
+      python3-sklearn ferret-datasets gdal-bin wrk shellcheck
   fi
 }
 
