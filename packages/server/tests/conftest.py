@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from jupyter_client.blocking import BlockingKernelClient
 
 HERE = Path(__file__).parent
 UPSTREAM_SERVER = HERE / "upstream_server.py"
@@ -187,6 +188,26 @@ class JupyterServer:
                 self.proc.kill()
                 self.proc.wait()
         self.log_file.close()
+
+
+def run_in_kernel(server: JupyterServer, code: str) -> tuple[str, dict]:
+    """Runs code in a new kernel of the server: what it printed, and the error or the execute reply."""
+    started = server.request("POST", "/api/kernels", body=json.dumps({"name": "python3"}).encode())
+    assert started.status == 201, started.body
+    kernel_id = started.json()["id"]
+    outputs: list[dict] = []
+    client = BlockingKernelClient()
+    client.load_connection_file(str(server.tmp / "runtime" / f"kernel-{kernel_id}.json"))
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        reply = client.execute_interactive(code, timeout=120, output_hook=outputs.append)
+    finally:
+        client.stop_channels()
+        server.request("DELETE", f"/api/kernels/{kernel_id}")
+    text = "".join(m["content"].get("text", "") for m in outputs if m["msg_type"] == "stream")
+    errors = [m["content"] for m in outputs if m["msg_type"] == "error"]
+    return text, (errors[0] if errors else reply["content"])
 
 
 CRASH = "import sys; print('boom: no data', flush=True); sys.exit(3)"

@@ -2,32 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 
 import pytest
-from conftest import JupyterServer
-from jupyter_client.blocking import BlockingKernelClient
-
-
-def run_in_kernel(server: JupyterServer, code: str) -> tuple[str, dict]:
-    started = server.request("POST", "/api/kernels", body=json.dumps({"name": "python3"}).encode())
-    assert started.status == 201, started.body
-    kernel_id = started.json()["id"]
-    outputs: list[dict] = []
-    client = BlockingKernelClient()
-    client.load_connection_file(str(server.tmp / "runtime" / f"kernel-{kernel_id}.json"))
-    client.start_channels()
-    try:
-        client.wait_for_ready(timeout=60)
-        reply = client.execute_interactive(code, timeout=120, output_hook=outputs.append)
-    finally:
-        client.stop_channels()
-        server.request("DELETE", f"/api/kernels/{kernel_id}")
-    text = "".join(m["content"].get("text", "") for m in outputs if m["msg_type"] == "stream")
-    errors = [m["content"] for m in outputs if m["msg_type"] == "error"]
-    return text, (errors[0] if errors else reply["content"])
+from conftest import run_in_kernel
 
 
 def test_open_dataset_gives_the_cube_with_dates_and_values(demo_jupyter):
