@@ -228,4 +228,28 @@ describe('tiles and raw Zarr', () => {
     expect(previewTile([10, -10, 20, 10])).toEqual({ z: 0, x: 0, y: 0 });
     expect(previewTile([0, 0, 90, 60])).toEqual({ z: 2, x: 2, y: 1 });
   });
+
+  it("posts a point for a time series and reads xcube's answer; a wrong shape is an error", async () => {
+    let sent: { method: string; body: string; type: string | null } | null = null;
+    const { client, requests } = clientFor(async (_url, request) => {
+      sent = { method: request.method, body: await request.text(), type: request.headers.get('Content-Type') };
+      return jsonResponse(fixture('v1.7.1', 'timeseries-point.json'));
+    });
+    const values = await client.timeSeries(
+      'demo',
+      'sst',
+      { type: 'Point', coordinates: [10, 50] },
+      { aggMethods: ['mean', 'std'] }
+    );
+    expect(requests[0].pathname).toBe('/base/esdl-lab/cubes/demo/timeseries/demo/sst');
+    expect(requests[0].searchParams.get('aggMethods')).toBe('mean,std');
+    expect(sent).toEqual({ method: 'POST', body: '{"type":"Point","coordinates":[10,50]}', type: 'application/json' });
+    expect(values.length).toBeGreaterThan(5);
+    expect(values[0]).toEqual({ mean: 25.335508346557617, time: '2024-01-01T12:00:00Z' });
+
+    const wrong = clientFor(() => jsonResponse('{"values": []}')).client;
+    await expect(wrong.timeSeries('demo', 'sst', { type: 'Point', coordinates: [0, 0] })).rejects.toThrow(
+      /"result" list/
+    );
+  });
 });

@@ -14,6 +14,7 @@ import {
   IXcubeDatasetsResponse,
   IXcubeDimension,
   IXcubeServerInfo,
+  IXcubeTimeSeriesValue,
   IZarrConsolidated
 } from './types';
 
@@ -159,7 +160,37 @@ export class XcubeClient {
     return response.blob();
   }
 
-  private async _json(path: string, options: XcubeClient.IRequestOptions, anyContentType = false): Promise<unknown> {
+  /**
+   * `POST /timeseries/{dataset}/{variable}`: the values of a point, or the aggregates of a polygon, for each
+   * time step (`aggMethods`: mean, median, std, min, max, count).
+   */
+  async timeSeries(
+    dataset: string,
+    variable: string,
+    geometry: { type: 'Point' | 'Polygon'; coordinates: unknown },
+    options: XcubeClient.IRequestOptions & { aggMethods?: string[] } = {}
+  ): Promise<IXcubeTimeSeriesValue[]> {
+    const methods = options.aggMethods ?? ['mean'];
+    const path =
+      ['timeseries', dataset, variable].map(encodeURIComponent).join('/') +
+      `?aggMethods=${encodeURIComponent(methods.join(','))}`;
+    const body = await this._json(path, {
+      ...options,
+      method: 'POST',
+      body: JSON.stringify(geometry)
+    });
+    const result = isRecord(body) ? body.result : undefined;
+    if (!Array.isArray(result) || !result.every(entry => isRecord(entry) && typeof entry.time === 'string')) {
+      throw this._invalid(path, body, 'a "result" list of values with a "time"');
+    }
+    return result as IXcubeTimeSeriesValue[];
+  }
+
+  private async _json(
+    path: string,
+    options: XcubeClient.IRequestOptions & { method?: string; body?: string },
+    anyContentType = false
+  ): Promise<unknown> {
     const response = await this._fetch(path, options);
     const text = await response.text();
     const contentType = response.headers.get('Content-Type') ?? '';
@@ -175,7 +206,10 @@ export class XcubeClient {
   }
 
   /** fetchAPI with a timeout and the caller's signal; a timeout becomes a 504-like EsdlApiError. */
-  private async _fetch(path: string, options: XcubeClient.IRequestOptions): Promise<Response> {
+  private async _fetch(
+    path: string,
+    options: XcubeClient.IRequestOptions & { method?: string; body?: string }
+  ): Promise<Response> {
     const timeout = options.timeout ?? this._timeout;
     const controller = new AbortController();
     let timedOut = false;
@@ -190,6 +224,11 @@ export class XcubeClient {
     options.signal?.addEventListener('abort', onAbort);
     try {
       const init: RequestInit = { signal: controller.signal };
+      if (options.method) {
+        init.method = options.method;
+        init.body = options.body;
+        init.headers = { 'Content-Type': 'application/json' };
+      }
       if (options.cache) {
         init.cache = options.cache;
       }

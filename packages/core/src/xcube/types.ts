@@ -138,3 +138,14 @@ export interface IZarrArrayMeta {
   filters: unknown[] | null;
   order: 'C' | 'F';
 }
+
+/** One time step of `/timeseries/{id}/{var}`: its time and the asked aggregates (null where no value). */
+export interface IXcubeTimeSeriesValue {
+  time: string;
+  mean?: number | null;
+  median?: number | null;
+  std?: number | null;
+  min?: number | null;
+  max?: number | null;
+  count?: number;
+}
