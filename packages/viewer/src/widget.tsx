@@ -1,0 +1,456 @@
+/**
+ * The viewer widget: dataset and variable pickers, the time slider with its player, the colour bar and its
+ * editor, the map, and the time series of the places clicked. The same widget fills a main-area tab and a
+ * notebook cell's output.
+ */
+import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
+import { Widget } from '@lumino/widgets';
+import React, { useEffect, useRef, useState } from 'react';
+import { MapController } from './map';
+import { ViewerModel } from './model';
+import { PLACE_COLOURS, drawSeries, placeLabel, placesCsv, timeLabel } from './series';
+import { IViewerState, pythonCall } from './state';
+
+export interface IViewerOptions {
+  /** animation speed, in time steps per second */
+  stepsPerSecond: number;
+}
+
+export class ViewerWidget extends ReactWidget {
+  constructor(
+    readonly model: ViewerModel,
+    readonly options: IViewerOptions
+  ) {
+    super();
+    this.addClass('esdl-Viewer');
+    this.title.label = `${model.state.dataset}${model.state.variable ? ` · ${model.state.variable}` : ''}`;
+    this.title.caption = `Map viewer: ${model.state.dataset} on ${model.state.server}`;
+    model.changed.connect(this._onModelChanged, this);
+    void model.load();
+  }
+
+  /** The state to save with the workspace or the notebook. */
+  get state(): IViewerState {
+    return this.model.state;
+  }
+
+  /** The host of the deck.gl canvas, once rendered. */
+  setMapHost(host: HTMLDivElement | null): void {
+    if (host && !this._map) {
+      this._map = new MapController(host, this.model);
+      void this._map.start().catch(error => {
+        this._mapError = `The map could not start: ${(error as Error).message}`;
+        this.update();
+      });
+    }
+  }
+
+  get mapError(): string | null {
+    return this._mapError;
+  }
+
+  /** Plays or stops the time animation. */
+  togglePlay(): void {
+    if (this._timer !== null) {
+      window.clearInterval(this._timer);
+      this._timer = null;
+    } else {
+      this._timer = window.setInterval(
+        () => {
+          const times = this.model.times;
+          if (times.length < 2) {
+            return;
+          }
+          this.model.setTimeIndex((this.model.timeIndex + 1) % times.length);
+        },
+        1000 / Math.max(0.1, this.options.stepsPerSecond)
+      );
+    }
+    this.update();
+  }
+
+  get playing(): boolean {
+    return this._timer !== null;
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    if (this._timer !== null) {
+      window.clearInterval(this._timer);
+    }
+    this._map?.dispose();
+    this.model.dispose();
+    super.dispose();
+  }
+
+  protected onResize(msg: Widget.ResizeMessage): void {
+    super.onResize(msg);
+    this._map?.resize();
+  }
+
+  protected render(): JSX.Element {
+    return <UseSignal signal={this.model.changed}>{() => <ViewerView widget={this} />}</UseSignal>;
+  }
+
+  private _onModelChanged(): void {
+    const { state } = this.model;
+    this.title.label = `${state.dataset}${state.variable ? ` · ${state.variable}` : ''}`;
+    this._map?.update();
+  }
+
+  private _map: MapController | null = null;
+  private _mapError: string | null = null;
+  private _timer: number | null = null;
+}
+
+function ViewerView(props: { widget: ViewerWidget }): JSX.Element {
+  const { widget } = props;
+  const { model } = widget;
+  const variable = model.variable;
+  const times = model.times;
+  const index = model.timeIndex;
+  return (
+    <div className="esdl-Viewer-layout">
+      <div className="esdl-Viewer-toolbar" role="toolbar" aria-label="Viewer controls">
+        <label>
+          Dataset{' '}
+          <select
+            className="jp-mod-styled"
+            value={model.state.dataset}
+            onChange={event => model.setDataset(event.target.value)}
+          >
+            {!model.dataset && <option value={model.state.dataset}>{model.state.dataset}</option>}
+            {model.datasets.map(d => (
+              <option key={d.id} value={d.id}>
+                {d.title || d.id}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Variable{' '}
+          <select
+            className="jp-mod-styled"
+            value={model.state.variable ?? ''}
+            onChange={event => model.setVariable(event.target.value)}
+          >
+            {model.variables.map(v => (
+              <option key={v.name} value={v.name}>
+                {v.name}
+                {v.title && v.title !== v.name ? ` · ${v.title}` : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+        {times.length > 0 && (
+          <TimeControls
+            times={times}
+            index={index}
+            playing={widget.playing}
+            onIndex={i => model.setTimeIndex(i)}
+            onPlay={() => widget.togglePlay()}
+          />
+        )}
+        <CopyButtons state={model.state} />
+      </div>
+      {(model.error || widget.mapError) && (
+        <div className="esdl-Viewer-error" role="alert">
+          {model.error ?? widget.mapError}
+        </div>
+      )}
+      <div className="esdl-Viewer-body">
+        <div className="esdl-Viewer-map" ref={host => widget.setMapHost(host)} aria-label="Map" role="application" />
+        {variable && <Legend model={model} />}
+        <TileStatus model={model} />
+      </div>
+      {model.places.length > 0 && <Places model={model} />}
+    </div>
+  );
+}
+
+function TimeControls(props: {
+  times: string[];
+  index: number;
+  playing: boolean;
+  onIndex: (index: number) => void;
+  onPlay: () => void;
+}): JSX.Element {
+  const { times, index, onIndex } = props;
+  const last = times.length - 1;
+  return (
+    <div className="esdl-Viewer-time" role="group" aria-label="Time">
+      <button className="esdl-Viewer-button" title="First time step" aria-label="First" onClick={() => onIndex(0)}>
+        «
+      </button>
+      <button
+        className="esdl-Viewer-button"
+        title="Previous time step"
+        aria-label="Previous"
+        onClick={() => onIndex(index - 1)}
+      >
+        ‹
+      </button>
+      <button
+        className="esdl-Viewer-button"
+        title={props.playing ? 'Stop the animation' : 'Play the time steps'}
+        aria-label={props.playing ? 'Stop' : 'Play'}
+        onClick={props.onPlay}
+      >
+        {props.playing ? '■' : '▶'}
+      </button>
+      <button
+        className="esdl-Viewer-button"
+        title="Next time step"
+        aria-label="Next"
+        onClick={() => onIndex(index + 1)}
+      >
+        ›
+      </button>
+      <button className="esdl-Viewer-button" title="Last time step" aria-label="Last" onClick={() => onIndex(last)}>
+        »
+      </button>
+      <input
+        type="range"
+        min={0}
+        max={last}
+        value={index}
+        aria-label="Time step"
+        aria-valuetext={times[index]}
+        onChange={event => onIndex(Number(event.target.value))}
+      />
+      <span className="esdl-Viewer-timeLabel" aria-live="polite">
+        {timeLabel(times[index])} ({index + 1}/{times.length})
+      </span>
+    </div>
+  );
+}
+
+function CopyButtons(props: { state: IViewerState }): JSX.Element {
+  const [copied, setCopied] = useState<string | null>(null);
+  const copy = (what: string, text: string) => {
+    void navigator.clipboard?.writeText(text).then(
+      () => setCopied(what),
+      () => setCopied(null)
+    );
+  };
+  return (
+    <span className="esdl-Viewer-share">
+      <button
+        className="esdl-Viewer-button"
+        title="Copy a Python call that reopens this view in a notebook"
+        onClick={() => copy('python', pythonCall(props.state))}
+      >
+        {copied === 'python' ? 'Copied' : 'Copy as Python'}
+      </button>
+    </span>
+  );
+}
+
+function Legend(props: { model: ViewerModel }): JSX.Element {
+  const { model } = props;
+  const variable = model.variable!;
+  const { cmap, vmin, vmax } = model.colourMapping;
+  const image = model.colourBarImage(cmap);
+  const reversed = cmap.endsWith('_r');
+  const names = model.colourBars.flatMap(group => group.colorBars.map(bar => bar.name));
+  const [minText, setMinText] = useState(String(vmin));
+  const [maxText, setMaxText] = useState(String(vmax));
+  useEffect(() => setMinText(String(vmin)), [vmin]);
+  useEffect(() => setMaxText(String(vmax)), [vmax]);
+  const apply = () => {
+    const lo = Number(minText);
+    const hi = Number(maxText);
+    if (minText.trim() !== '' && maxText.trim() !== '' && Number.isFinite(lo) && Number.isFinite(hi) && lo !== hi) {
+      model.setColour({ vmin: lo, vmax: hi });
+    } else {
+      setMinText(String(vmin));
+      setMaxText(String(vmax));
+    }
+  };
+  return (
+    <div className="esdl-Viewer-legend" aria-label={`Colour bar of ${variable.name}`}>
+      <div className="esdl-Viewer-legendTitle">
+        {variable.title || variable.name}
+        {variable.units ? ` (${variable.units})` : ''}
+      </div>
+      {image ? (
+        <img
+          className={`esdl-Viewer-colourBar${reversed ? ' esdl-mod-reversed' : ''}`}
+          src={`data:image/png;base64,${image}`}
+          alt={`colour map ${cmap}`}
+        />
+      ) : (
+        <div className="esdl-Viewer-colourBar">{cmap}</div>
+      )}
+      <div className="esdl-Viewer-range">
+        <input
+          aria-label="Minimum"
+          value={minText}
+          onChange={event => setMinText(event.target.value)}
+          onBlur={apply}
+          onKeyDown={event => event.key === 'Enter' && apply()}
+        />
+        <input
+          aria-label="Maximum"
+          value={maxText}
+          onChange={event => setMaxText(event.target.value)}
+          onBlur={apply}
+          onKeyDown={event => event.key === 'Enter' && apply()}
+        />
+      </div>
+      <div className="esdl-Viewer-colourOptions">
+        <select
+          className="jp-mod-styled"
+          aria-label="Colour map"
+          value={cmap.replace(/_r$/, '')}
+          onChange={event => model.setColour({ cmap: event.target.value + (reversed ? '_r' : '') })}
+        >
+          {!names.includes(cmap.replace(/_r$/, '')) && (
+            <option value={cmap.replace(/_r$/, '')}>{cmap.replace(/_r$/, '')}</option>
+          )}
+          {names.map(name => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </select>
+        <label>
+          <input
+            type="checkbox"
+            checked={reversed}
+            onChange={event => model.setColour({ cmap: cmap.replace(/_r$/, '') + (event.target.checked ? '_r' : '') })}
+          />{' '}
+          Reversed
+        </label>
+        <label>
+          Opacity{' '}
+          <input
+            type="range"
+            min={0}
+            max={1}
+            step={0.05}
+            value={model.state.opacity ?? 1}
+            onChange={event => model.setColour({ opacity: Number(event.target.value) })}
+          />
+        </label>
+      </div>
+    </div>
+  );
+}
+
+function TileStatus(props: { model: ViewerModel }): JSX.Element {
+  const { model } = props;
+  return (
+    <UseSignal signal={model.tilesChanged}>
+      {() => {
+        const tiles = model.tiles;
+        return (
+          <div className="esdl-Viewer-status" aria-live="off">
+            {tiles.pending > 0 && <span className="esdl-Viewer-loading">Loading {tiles.pending} tiles… </span>}
+            {tiles.fetched} tiles, {(tiles.bytes / 1024).toFixed(0)} KiB
+            {tiles.failed > 0 && tiles.lastError && (
+              <span className="esdl-Viewer-tileError" title={tiles.lastError}>
+                {' '}
+                · {tiles.failed} failed: {tiles.lastError}
+              </span>
+            )}
+          </div>
+        );
+      }}
+    </UseSignal>
+  );
+}
+
+function Places(props: { model: ViewerModel }): JSX.Element {
+  const { model } = props;
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [hover, setHover] = useState<number | null>(null);
+  const geometry = useRef<{ times: string[]; xs: number[] }>({ times: [], xs: [] });
+  const places = model.places;
+  useEffect(() => {
+    if (canvas.current) {
+      const style = getComputedStyle(canvas.current);
+      geometry.current = drawSeries(canvas.current, places, {
+        text: style.getPropertyValue('--jp-ui-font-color1').trim() || '#333',
+        grid: style.getPropertyValue('--jp-border-color2').trim() || '#ccc',
+        hover
+      });
+    }
+  });
+  const units = model.variable?.units ?? '';
+  const download = () => {
+    const blob = new Blob([placesCsv(places, units)], { type: 'text/csv' });
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `${model.state.dataset}-${model.state.variable ?? 'series'}.csv`;
+    a.click();
+    URL.revokeObjectURL(url);
+  };
+  const onMove = (event: React.MouseEvent<HTMLCanvasElement>) => {
+    const rect = event.currentTarget.getBoundingClientRect();
+    const x = event.clientX - rect.left;
+    const { xs } = geometry.current;
+    let best: number | null = null;
+    for (let i = 0; i < xs.length; i++) {
+      if (best === null || Math.abs(xs[i] - x) < Math.abs(xs[best] - x)) {
+        best = i;
+      }
+    }
+    setHover(best);
+  };
+  const hovered =
+    hover === null
+      ? []
+      : places.map(p => ({ place: p, value: p.values?.[hover]?.mean, time: p.values?.[hover]?.time ?? '' }));
+  const loaded = places.filter(p => p.values && p.values.length > 0);
+  return (
+    <section className="esdl-Viewer-places" aria-label="Time series of places">
+      <header>
+        <ul className="esdl-Viewer-placeList">
+          {places.map(place => (
+            <li key={place.id} style={{ color: PLACE_COLOURS[(place.id - 1) % PLACE_COLOURS.length] }}>
+              <span>
+                {place.variable} at {placeLabel(place)}
+                {place.values === null
+                  ? ' · loading…'
+                  : place.error
+                    ? ` · ${place.error}`
+                    : ` · ${place.values.length} steps`}
+              </span>
+              <button
+                className="esdl-Viewer-button"
+                aria-label={`Remove the place ${placeLabel(place)}`}
+                onClick={() => model.removePlace(place.id)}
+              >
+                ✕
+              </button>
+            </li>
+          ))}
+        </ul>
+        <button className="esdl-Viewer-button" disabled={loaded.length === 0} onClick={download}>
+          Export CSV
+        </button>
+      </header>
+      <canvas
+        ref={canvas}
+        className="esdl-Viewer-chart"
+        role="img"
+        aria-label={`Time series chart of ${loaded.length} places`}
+        onMouseMove={onMove}
+        onMouseLeave={() => setHover(null)}
+      />
+      <div className="esdl-Viewer-hover" aria-live="polite">
+        {hovered.length > 0 &&
+          `${timeLabel(hovered[0].time)}: ` +
+            hovered
+              .map(
+                h => `${typeof h.value === 'number' ? h.value.toPrecision(4) : 'no value'}${units ? ` ${units}` : ''}`
+              )
+              .join(' · ')}
+      </div>
+    </section>
+  );
+}

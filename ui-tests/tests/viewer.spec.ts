@@ -1,0 +1,151 @@
+import { expect, test } from '@jupyterlab/galata';
+import { Locator, Page } from '@playwright/test';
+import { collectErrors, screenshotPath, setTheme } from './helpers';
+
+test.use({ autoGoto: false });
+
+type RGB = [number, number, number];
+
+/** The colours of a screenshot of an element at points given in degrees, for a map that fits the world's width
+ * (the viewer's first view: centre 0°, 0°, Web Mercator). */
+async function coloursAt(page: Page, map: Locator, places: [number, number][]): Promise<RGB[]> {
+  const box = (await map.boundingBox())!;
+  const png = await map.screenshot();
+  return page.evaluate(
+    async ({ base64, width, height, places }) => {
+      const image = new Image();
+      image.src = `data:image/png;base64,${base64}`;
+      await image.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = image.width;
+      canvas.height = image.height;
+      const context = canvas.getContext('2d')!;
+      context.drawImage(image, 0, 0);
+      const scale = image.width / width;
+      return places.map(([lon, lat]) => {
+        const x = width / 2 + (lon / 360) * width;
+        const merc = Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360));
+        const y = height / 2 - (merc / (2 * Math.PI)) * width;
+        const [r, g, b] = context.getImageData(Math.round(x * scale), Math.round(y * scale), 1, 1).data;
+        return [r, g, b] as [number, number, number];
+      });
+    },
+    { base64: png.toString('base64'), width: box.width, height: box.height, places }
+  );
+}
+
+async function openCoadsFromCatalogue(page: Page): Promise<Locator> {
+  await page.goto();
+  // the catalogue's "open in viewer" for one variable, once the catalogue has listed the dataset
+  await page.locator('body').press('Control+Shift+Y');
+  await expect(
+    page.locator('#esdl-lab-catalog').getByRole('listitem', { name: /^COADS monthly climatology/ })
+  ).toBeVisible();
+  await page.evaluate(() =>
+    (window as any).jupyterapp.commands.execute('esdl-lab:catalog-open-in-viewer', {
+      server: 'demo',
+      dataset: 'coads',
+      variable: 'SST'
+    })
+  );
+  const viewer = page.locator('.jp-MainAreaWidget .esdl-Viewer');
+  await expect(viewer.getByText('0000-01-16 (1/12)')).toBeVisible();
+  await tilesLoaded(viewer);
+  return viewer;
+}
+
+async function tilesLoaded(viewer: Locator): Promise<void> {
+  const status = viewer.locator('.esdl-Viewer-status');
+  await expect(status).toHaveText(/^[1-9]\d* tiles, \d+ KiB$/);
+  // the new layer replaces the old one once drawn
+  await viewer.page().waitForTimeout(500);
+}
+
+test.describe('Map viewer', () => {
+  test('COADS SST from the catalogue: warm tropics, the land mask over Antarctica, a legend with units', async ({
+    page
+  }) => {
+    const errors = collectErrors(page);
+    const viewer = await openCoadsFromCatalogue(page);
+    const map = viewer.locator('.esdl-Viewer-map');
+    const [pacific, antarctica, sahara, northAtlantic] = await coloursAt(page, map, [
+      [-140, 0],
+      [30, -80],
+      [10, 20],
+      [-30, 55]
+    ]);
+    // RdYlBu reversed from -2 to 32 °C: the equatorial Pacific in January is red, the North Atlantic blue-ish
+    expect(pacific[0]).toBeGreaterThan(180);
+    expect(pacific[2]).toBeLessThan(120);
+    expect(northAtlantic[2]).toBeGreaterThan(northAtlantic[0]);
+    // no data over land: the basemap's land colour shows, the same grey over Antarctica as over the Sahara
+    expect(Math.max(...antarctica) - Math.min(...antarctica)).toBeLessThan(12);
+    expect(antarctica.map((c, i) => Math.abs(c - sahara[i])).every(d => d < 12)).toBe(true);
+    await expect(viewer.getByLabel('Colour bar of SST')).toContainText('Sea surface temperature (degC)');
+    await expect(viewer.getByLabel('Minimum')).toHaveValue('-2');
+    await expect(viewer.getByLabel('Maximum')).toHaveValue('32');
+    await page.screenshot({ path: screenshotPath('viewer-coads-light') });
+    // the catalogue's offline and garbage test servers fail on purpose: only script errors count
+    expect(errors.filter(error => !error.startsWith('Failed to load resource'))).toEqual([]);
+  });
+
+  test('the time slider asks for the tiles of the new time; a click gives a 12-step time series', async ({ page }) => {
+    const viewer = await openCoadsFromCatalogue(page);
+    const requested: string[] = [];
+    page.on('request', request => {
+      if (request.url().includes('/esdl-lab/cubes/demo/tiles/coads/SST/')) {
+        requested.push(new URL(request.url()).searchParams.get('time') ?? '');
+      }
+    });
+    await viewer.getByRole('button', { name: 'Next' }).click();
+    await expect(viewer.getByText(/0000-02-1\d \(2\/12\)/)).toBeVisible();
+    await expect.poll(() => requested.some(time => time.startsWith('0000-02-1'))).toBe(true);
+    await tilesLoaded(viewer);
+    await viewer.getByRole('slider', { name: 'Time step' }).fill('6');
+    await expect(viewer.getByText(/0000-07-1\d \(7\/12\)/)).toBeVisible();
+    await expect.poll(() => requested.some(time => time.startsWith('0000-07-1'))).toBe(true);
+
+    // a click in the tropical Pacific: its time series
+    const map = viewer.locator('.esdl-Viewer-map');
+    const box = (await map.boundingBox())!;
+    await map.click({ position: { x: box.width / 2 + (-140 / 360) * box.width, y: box.height / 2 } });
+    const places = viewer.getByRole('region', { name: 'Time series of places' });
+    await expect(places.getByText(/SST at 0\.\d° [NS] 140\.\d° W · 12 steps/)).toBeVisible();
+    const chart = places.getByRole('img', { name: 'Time series chart of 1 places' });
+    await chart.hover();
+    await expect(places.locator('.esdl-Viewer-hover')).toContainText(/0000-\d\d-\d\d: 2\d\.\d+ degC/);
+    await page.screenshot({ path: screenshotPath('viewer-time-series-light') });
+    await setTheme(page, 'JupyterLab Dark');
+    await page.screenshot({ path: screenshotPath('viewer-time-series-dark') });
+    await setTheme(page, 'JupyterLab Light');
+  });
+
+  test('a missing dataset or variable is a message in the viewer, not a blank map', async ({ page }) => {
+    await page.goto();
+    await page.evaluate(() =>
+      (window as any).jupyterapp.commands.execute('esdl-lab:open-viewer', {
+        server: 'demo',
+        dataset: 'coads',
+        variable: 'NOPE'
+      })
+    );
+    const viewer = page.locator('.jp-MainAreaWidget .esdl-Viewer');
+    await expect(viewer.getByRole('alert')).toContainText("The dataset 'coads' has no variable 'NOPE' (it has AIRT");
+    await viewer.getByRole('combobox', { name: 'Dataset' }).selectOption('navy_winds');
+    await expect(viewer.getByRole('alert')).toHaveCount(0);
+    await tilesLoaded(viewer);
+  });
+
+  test('esdl_lab.show in a notebook draws a live map in the output', async ({ page }) => {
+    await page.goto();
+    await page.notebook.createNew('viewer.ipynb');
+    await page.notebook.setCell(0, 'code', 'import esdl_lab\nesdl_lab.show("coads", "SST", time="0000-08-16")');
+    await page.notebook.runCell(0, true);
+    const output = page.locator('.esdl-ViewerOutput .esdl-Viewer');
+    await expect(output.getByText('0000-08-16 (8/12)')).toBeVisible();
+    await tilesLoaded(output);
+    const [pacific] = await coloursAt(page, output.locator('.esdl-Viewer-map'), [[-140, 0]]);
+    expect(pacific[0]).toBeGreaterThan(180);
+    await page.screenshot({ path: screenshotPath('viewer-notebook') });
+  });
+});
