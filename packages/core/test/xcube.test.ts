@@ -2,7 +2,15 @@ import { ServerConnection } from '@jupyterlab/services';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EsdlApiError, EsdlNetworkError, XcubeClient, previewTile, tilePath, tileQuery } from '../src';
+import {
+  EsdlApiError,
+  EsdlNetworkError,
+  XcubeClient,
+  histogramQuantile,
+  previewTile,
+  tilePath,
+  tileQuery
+} from '../src';
 
 const FIXTURES = join(__dirname, '..', '..', '..', 'test-fixtures', 'xcube');
 const fixture = (version: string, name: string) => readFileSync(join(FIXTURES, version, name), 'utf-8');
@@ -251,5 +259,31 @@ describe('tiles and raw Zarr', () => {
     await expect(wrong.timeSeries('demo', 'sst', { type: 'Point', coordinates: [0, 0] })).rejects.toThrow(
       /"result" list/
     );
+  });
+
+  it("posts a polygon for statistics at a time, and reads percentiles from xcube's histogram", async () => {
+    const { client, requests } = clientFor(() => jsonResponse(fixture('v1.7.1', 'statistics-polygon.json')));
+    const ring = [
+      [0, 0],
+      [10, 0],
+      [10, 10],
+      [0, 0]
+    ];
+    const stats = await client.statistics(
+      'demo',
+      'sst',
+      { type: 'Polygon', coordinates: [ring] },
+      { dims: { time: '2024-01-01' } }
+    );
+    expect(requests[0].pathname).toBe('/base/esdl-lab/cubes/demo/statistics/demo/sst');
+    expect(requests[0].searchParams.get('time')).toBe('2024-01-01');
+    expect(stats.count).toBe(1560);
+    const low = histogramQuantile(stats.histogram!, 0.02);
+    const high = histogramQuantile(stats.histogram!, 0.98);
+    expect(low).toBeGreaterThan(stats.minimum!);
+    expect(high).toBeLessThan(stats.maximum!);
+    expect(low).toBeLessThan(high);
+    expect(histogramQuantile({ values: [1, 1], edges: [0, 1, 2] }, 0.5)).toBe(1);
+    expect(histogramQuantile({ values: [0, 0], edges: [0, 1, 2] }, 0.5)).toBeNaN();
   });
 });

@@ -14,6 +14,7 @@ import {
   IXcubeDatasetsResponse,
   IXcubeDimension,
   IXcubeServerInfo,
+  IXcubeStatistics,
   IXcubeTimeSeriesValue,
   IZarrConsolidated
 } from './types';
@@ -184,6 +185,29 @@ export class XcubeClient {
       throw this._invalid(path, body, 'a "result" list of values with a "time"');
     }
     return result as IXcubeTimeSeriesValue[];
+  }
+
+  /**
+   * `POST /statistics/{dataset}/{variable}`: count, minimum, maximum, mean, deviation and (for a polygon) a
+   * histogram of the values inside a geometry, at the given labels of the other dimensions (e.g. `time`).
+   */
+  async statistics(
+    dataset: string,
+    variable: string,
+    geometry: { type: 'Point' | 'Polygon'; coordinates: unknown },
+    options: XcubeClient.IRequestOptions & { dims?: Record<string, string | number> } = {}
+  ): Promise<IXcubeStatistics> {
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(options.dims ?? {})) {
+      query.set(name, String(value));
+    }
+    const path = ['statistics', dataset, variable].map(encodeURIComponent).join('/') + (query.size ? `?${query}` : '');
+    const body = await this._json(path, { ...options, method: 'POST', body: JSON.stringify(geometry) });
+    const result = isRecord(body) ? body.result : undefined;
+    if (!isRecord(result) || typeof result.count !== 'number') {
+      throw this._invalid(path, body, 'a "result" with a "count"');
+    }
+    return result as unknown as IXcubeStatistics;
   }
 
   private async _json(

@@ -149,3 +149,33 @@ export interface IXcubeTimeSeriesValue {
   max?: number | null;
   count?: number;
 }
+
+/** `/statistics/{id}/{var}`: the values inside a geometry (a histogram for polygons). */
+export interface IXcubeStatistics {
+  count: number;
+  minimum?: number;
+  maximum?: number;
+  mean?: number;
+  deviation?: number;
+  /** `values` per bin between consecutive `edges` */
+  histogram?: { values: number[]; edges: number[] };
+}
+
+/** The value below which `fraction` (0..1) of a histogram's weight lies, interpolated within its bin. */
+export function histogramQuantile(histogram: { values: number[]; edges: number[] }, fraction: number): number {
+  const { values, edges } = histogram;
+  const total = values.reduce((sum, value) => sum + Math.max(0, value), 0);
+  if (total <= 0 || edges.length !== values.length + 1) {
+    return NaN;
+  }
+  const wanted = Math.min(1, Math.max(0, fraction)) * total;
+  let seen = 0;
+  for (let i = 0; i < values.length; i++) {
+    const weight = Math.max(0, values[i]);
+    if (seen + weight >= wanted && weight > 0) {
+      return edges[i] + ((wanted - seen) / weight) * (edges[i + 1] - edges[i]);
+    }
+    seen += weight;
+  }
+  return edges[edges.length - 1];
+}
