@@ -1,15 +1,67 @@
-import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-
 /**
- * The Lexcube-like 3D cube of a cube variable.
- * For now the plugin only registers itself; its UI comes with its own issue.
+ * The Lexcube-like 3D cube of a cube-server variable: the `esdl-lab:open-cube3d` command and the ICube3DOpener
+ * service that the catalogue uses. The widget module (three.js, zarrita) loads only when a cube first opens.
  */
-const plugin: JupyterFrontEndPlugin<void> = {
+import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
+import { CommandIDs, ICube3DOpener, IDatasetOpener, IDatasetRef } from '@esdl-lab/core';
+
+const plugin: JupyterFrontEndPlugin<IDatasetOpener> = {
   id: '@esdl-lab/labextension:cube3d',
   description: 'The Lexcube-like 3D cube of a cube variable.',
   autoStart: true,
-  activate: (_app: JupyterFrontEnd): void => {
-    // registered so that the extension lists every feature from the start
+  provides: ICube3DOpener,
+  optional: [ILayoutRestorer],
+  activate: (app: JupyterFrontEnd, restorer: ILayoutRestorer | null): IDatasetOpener => {
+    const tracker = new WidgetTracker<MainAreaWidget>({ namespace: 'esdl-lab-cube3d' });
+
+    const open = async (ref: IDatasetRef): Promise<void> => {
+      if (!ref?.server || !ref?.dataset) {
+        throw new Error('Opening a 3D cube needs a cube server name and a dataset identifier.');
+      }
+      const existing = tracker.find(w => {
+        const shown = (w.content as unknown as { ref: IDatasetRef }).ref;
+        return shown.server === ref.server && shown.dataset === ref.dataset && shown.variable === ref.variable;
+      });
+      if (existing) {
+        app.shell.activateById(existing.id);
+        return;
+      }
+      const { Cube3DWidget } = await import('./widget');
+      const content = new Cube3DWidget(ref);
+      const widget = new MainAreaWidget({ content });
+      widget.id = `${content.id}-main`;
+      widget.title.label = content.title.label;
+      widget.title.closable = true;
+      await tracker.add(widget);
+      app.shell.add(widget, 'main');
+      app.shell.activateById(widget.id);
+      await content.load();
+    };
+
+    app.commands.addCommand(CommandIDs.openCube3D, {
+      label: args => (args.dataset ? `Open ${args.dataset} as a 3D cube` : 'Open as 3D cube'),
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: {
+            server: { type: 'string', description: 'the configured cube server name' },
+            dataset: { type: 'string', description: 'the dataset identifier' },
+            variable: { type: 'string', description: 'a variable with (at least) three dimensions' }
+          },
+          required: ['server', 'dataset']
+        }
+      },
+      execute: args => open(args as unknown as IDatasetRef)
+    });
+    if (restorer) {
+      void restorer.restore(tracker, {
+        command: CommandIDs.openCube3D,
+        args: widget => ({ ...(widget.content as unknown as { ref: IDatasetRef }).ref }),
+        name: widget => widget.id
+      });
+    }
+    return { open };
   }
 };
 

@@ -1,0 +1,168 @@
+/**
+ * A cube-server dataset read as Zarr v2 through the ESDL Lab proxy (`/esdl-lab/cubes/<server>/s3/datasets/<id>.zarr`):
+ * the consolidated metadata once, then only the chunks that the faces need, decoded by zarrita, kept in a bounded
+ * cache, and counted (chunks and bytes fetched).
+ */
+import * as zarr from 'zarrita';
+import { EsdlApiError, fetchAPI } from '@esdl-lab/core';
+import { ChunkCache } from './cache';
+import { IChunk } from './geometry';
+
+/** Attributes and shape of a variable, from the consolidated metadata. */
+export interface IVariableInfo {
+  name: string;
+  dims: string[];
+  shape: number[];
+  chunks: number[];
+  dtype: string;
+  attrs: Record<string, unknown>;
+}
+
+interface IZMetadata {
+  metadata: Record<string, any>;
+}
+
+/** Turns a Zarr or network failure into a message that says what to do. */
+function explain(error: unknown, what: string): Error {
+  if (error instanceof EsdlApiError && error.status === 404) {
+    return new Error(`${what} is gone from the cube server (404). Reload the catalogue and open the dataset again.`);
+  }
+  return new Error(`${what} could not be read: ${(error as Error).message ?? error}`);
+}
+
+/**
+ * Physical values of stored ones: fill and missing values become NaN, then CF scale and offset apply. A value
+ * is missing only when the store says so (Lexcube draws a real -9999 as missing).
+ */
+export function decodeValues(raw: ArrayLike<number>, attrs: Record<string, unknown>): Float32Array {
+  const missing = [attrs._FillValue, attrs.missing_value].flat().filter((v): v is number => typeof v === 'number');
+  const scale = typeof attrs.scale_factor === 'number' ? attrs.scale_factor : 1;
+  const offset = typeof attrs.add_offset === 'number' ? attrs.add_offset : 0;
+  const out = new Float32Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const value = Number(raw[i]);
+    out[i] = missing.includes(value) ? NaN : value * scale + offset;
+  }
+  return out;
+}
+
+export class CubeSource {
+  /** chunks and bytes fetched over the network since the source opened */
+  readonly fetched = { chunks: 0, bytes: 0 };
+  private readonly arrays = new Map<string, Promise<zarr.Array<zarr.DataType, zarr.Readable>>>();
+  private readonly store: zarr.AsyncReadable;
+
+  private constructor(
+    readonly server: string,
+    readonly dataset: string,
+    private readonly metadata: Record<string, any>,
+    readonly cache: ChunkCache<IChunk>
+  ) {
+    const prefix = `cubes/${encodeURIComponent(server)}/s3/datasets/${encodeURIComponent(dataset)}.zarr`;
+    this.store = {
+      get: async (key: string): Promise<Uint8Array | undefined> => {
+        const meta = this.metadata[key.slice(1)];
+        if (meta !== undefined) {
+          return new TextEncoder().encode(JSON.stringify(meta));
+        }
+        if (/\/\.z(array|attrs|group)$/.test(key)) {
+          return undefined;
+        }
+        const response = await fetchAPI(`${prefix}${key}`);
+        const bytes = new Uint8Array(await response.arrayBuffer());
+        this.fetched.chunks += 1;
+        this.fetched.bytes += bytes.byteLength;
+        return bytes;
+      }
+    };
+  }
+
+  /** Opens a dataset: reads its consolidated metadata (one request). */
+  static async open(server: string, dataset: string, cacheBytes = 64 * 1024 * 1024): Promise<CubeSource> {
+    const path = `cubes/${encodeURIComponent(server)}/s3/datasets/${encodeURIComponent(dataset)}.zarr/.zmetadata`;
+    let metadata: IZMetadata;
+    try {
+      metadata = (await (await fetchAPI(path)).json()) as IZMetadata;
+    } catch (error) {
+      throw explain(error, `Dataset "${dataset}" of cube server "${server}"`);
+    }
+    if (!metadata?.metadata) {
+      throw new Error(`Dataset "${dataset}" of cube server "${server}" has no consolidated Zarr metadata.`);
+    }
+    return new CubeSource(server, dataset, metadata.metadata, new ChunkCache<IChunk>(cacheBytes));
+  }
+
+  /** Global attributes of the dataset. */
+  get attrs(): Record<string, any> {
+    return this.metadata['.zattrs'] ?? {};
+  }
+
+  /** A variable (or coordinate) of the dataset, optionally of a sub-group such as `timeseries`. */
+  variable(name: string, group = ''): IVariableInfo | undefined {
+    const prefix = group ? `${group}/` : '';
+    const array = this.metadata[`${prefix}${name}/.zarray`];
+    if (!array) {
+      return undefined;
+    }
+    const attrs = this.metadata[`${prefix}${name}/.zattrs`] ?? {};
+    return {
+      name,
+      dims: attrs._ARRAY_DIMENSIONS ?? [],
+      shape: array.shape,
+      chunks: array.chunks,
+      dtype: array.dtype,
+      attrs
+    };
+  }
+
+  /** The data variables with at least three dimensions (those a cube can show), in store order. */
+  cubeVariables(): IVariableInfo[] {
+    return Object.keys(this.metadata)
+      .filter(key => /^[^/]+\/\.zarray$/.test(key))
+      .map(key => this.variable(key.split('/')[0])!)
+      .filter(info => info.shape.length >= 3);
+  }
+
+  /** The groups holding copies of the variables with other chunkings (xcube-style `timeseries`), if any. */
+  get copies(): string[] {
+    const copy = this.attrs.esdl_timeseries;
+    return typeof copy === 'string' && this.metadata[`${copy}/.zgroup`] ? [copy] : [];
+  }
+
+  /** All values of a one-dimensional coordinate. */
+  async coordinate(name: string): Promise<Float64Array> {
+    const info = this.variable(name);
+    if (!info) {
+      return new Float64Array(0);
+    }
+    const array = await this.array(name, '');
+    const result = await zarr.get(array);
+    return Float64Array.from(result.data as ArrayLike<number>, Number);
+  }
+
+  /** A decoded chunk of a variable (through the cache); a missing chunk is all fill value. */
+  async chunk(name: string, group: string, coords: number[]): Promise<IChunk> {
+    const key = `${group}/${name}/${coords.join('.')}`;
+    return this.cache.get(key, async () => {
+      const array = await this.array(name, group);
+      let chunk: IChunk;
+      try {
+        chunk = (await array.getChunk(coords)) as unknown as IChunk;
+      } catch (error) {
+        throw explain(error, `Chunk ${coords.join('.')} of "${name}"`);
+      }
+      const data = decodeValues(chunk.data as ArrayLike<number>, this.variable(name, group)?.attrs ?? {});
+      return { value: { data, shape: chunk.shape, stride: chunk.stride }, bytes: data.byteLength };
+    });
+  }
+
+  private array(name: string, group: string): Promise<zarr.Array<zarr.DataType, zarr.Readable>> {
+    const path = group ? `${group}/${name}` : name;
+    let array = this.arrays.get(path);
+    if (!array) {
+      array = zarr.open.v2(zarr.root(this.store).resolve(path), { kind: 'array', attrs: false });
+      this.arrays.set(path, array);
+    }
+    return array;
+  }
+}

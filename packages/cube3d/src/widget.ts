@@ -1,0 +1,478 @@
+/**
+ * The 3D cube widget: a three.js scene whose six faces show slices of a cube-server variable. Loaded with
+ * `import()` only when a cube opens, so three.js and zarrita cost nothing at JupyterLab start-up.
+ */
+import * as THREE from 'three';
+import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import { Widget } from '@lumino/widgets';
+import { IDatasetRef } from '@esdl-lab/core';
+import { checkerboard, COLORMAP_NAMES, colormapTable, mapColours } from './colormaps';
+import {
+  Axis,
+  chunksForFace,
+  copyChunkToFace,
+  cubeFaces,
+  faceCost,
+  faceQuad,
+  faceVisible,
+  IFace,
+  IRange,
+  ISelection,
+  IShownDim,
+  sceneSizes
+} from './geometry';
+import { formatCoordinate, formatValue } from './labels';
+import { CubeSource, IVariableInfo } from './source';
+
+/** What a face mesh shows now: its slice, its values (for the readout) and whether they have arrived. */
+interface IFaceState {
+  face: IFace;
+  mesh: THREE.Mesh<THREE.BufferGeometry, THREE.MeshBasicMaterial>;
+  key: string;
+  values: Float32Array | null;
+  width: number;
+  height: number;
+}
+
+const ISOMETRIC = new THREE.Vector3(1.1, 0.9, 1.6);
+
+export class Cube3DWidget extends Widget {
+  private source: CubeSource | null = null;
+  private info: IVariableInfo | null = null;
+  private dims: IShownDim[] = [];
+  private coords: Float64Array[] = [];
+  private coordAttrs: Record<string, unknown>[] = [];
+  private selection: ISelection | null = null;
+  private renderer: THREE.WebGLRenderer | null = null;
+  private camera: THREE.OrthographicCamera | null = null;
+  private controls: OrbitControls | null = null;
+  private readonly scene = new THREE.Scene();
+  private faces: IFaceState[] = [];
+  private colormap = 'viridis';
+  private vmin = 0;
+  private vmax = 1;
+  private generation = 0;
+  private readonly viewport: HTMLDivElement;
+  private readonly labelLayer: HTMLDivElement;
+  private readonly statusLine: HTMLDivElement;
+  private readonly readout: HTMLDivElement;
+  private readonly titleLine: HTMLDivElement;
+  private readonly cmapSelect: HTMLSelectElement;
+  private readonly minInput: HTMLInputElement;
+  private readonly maxInput: HTMLInputElement;
+
+  constructor(readonly ref: IDatasetRef) {
+    super();
+    this.addClass('esdl-Cube3D');
+    this.id = `esdl-cube3d-${ref.server}-${ref.dataset}-${ref.variable ?? ''}`.replace(/[^\w-]/g, '_');
+    this.title.label = `${ref.dataset}${ref.variable ? ` ${ref.variable}` : ''} (3D)`;
+    this.title.closable = true;
+
+    const toolbar = document.createElement('div');
+    toolbar.className = 'esdl-Cube3D-toolbar';
+    this.titleLine = document.createElement('div');
+    this.titleLine.className = 'esdl-Cube3D-title';
+    this.cmapSelect = document.createElement('select');
+    this.cmapSelect.setAttribute('aria-label', 'Colour map');
+    for (const name of COLORMAP_NAMES) {
+      this.cmapSelect.append(new Option(name, name));
+    }
+    this.minInput = this.numberInput('Minimum value');
+    this.maxInput = this.numberInput('Maximum value');
+    const reset = document.createElement('button');
+    reset.textContent = 'Isometric';
+    reset.title = 'Reset the view to the isometric one';
+    reset.addEventListener('click', () => this.setView('isometric'));
+    const front = document.createElement('button');
+    front.textContent = 'Front';
+    front.title = 'Look straight at the front face';
+    front.addEventListener('click', () => this.setView('front'));
+    toolbar.append(this.titleLine, this.cmapSelect, this.minInput, this.maxInput, reset, front);
+
+    this.viewport = document.createElement('div');
+    this.viewport.className = 'esdl-Cube3D-viewport';
+    this.labelLayer = document.createElement('div');
+    this.labelLayer.className = 'esdl-Cube3D-labels';
+    this.viewport.append(this.labelLayer);
+
+    const footer = document.createElement('div');
+    footer.className = 'esdl-Cube3D-footer';
+    this.readout = document.createElement('div');
+    this.readout.className = 'esdl-Cube3D-readout';
+    this.readout.setAttribute('role', 'status');
+    this.readout.setAttribute('aria-live', 'polite');
+    this.statusLine = document.createElement('div');
+    this.statusLine.className = 'esdl-Cube3D-status';
+    footer.append(this.readout, this.statusLine);
+    this.node.append(toolbar, this.viewport, footer);
+
+    this.cmapSelect.addEventListener('change', () => {
+      this.colormap = this.cmapSelect.value;
+      this.recolour();
+    });
+    for (const input of [this.minInput, this.maxInput]) {
+      input.addEventListener('change', () => {
+        const [low, high] = [Number(this.minInput.value), Number(this.maxInput.value)];
+        if (Number.isFinite(low) && Number.isFinite(high) && low < high) {
+          [this.vmin, this.vmax] = [low, high];
+          this.recolour();
+        } else {
+          this.showMessage('The minimum must be a number below the maximum.');
+        }
+      });
+    }
+    this.viewport.addEventListener('pointermove', event => this.onPointerMove(event));
+  }
+
+  /** Reads the dataset's metadata and coordinates and draws the cube; failures show as a message. */
+  async load(): Promise<void> {
+    try {
+      this.source = await CubeSource.open(this.ref.server, this.ref.dataset);
+      const variables = this.source.cubeVariables();
+      const info = this.ref.variable ? this.source.variable(this.ref.variable) : variables[0];
+      if (!info) {
+        throw new Error(
+          this.ref.variable
+            ? `Dataset "${this.ref.dataset}" has no variable "${this.ref.variable}"; it has ${variables.map(v => v.name).join(', ')}.`
+            : `Dataset "${this.ref.dataset}" has no variable with three dimensions to show as a cube.`
+        );
+      }
+      this.setVariable(info);
+      await Promise.all(this.selection!.shown.map(async (dim, axis) => this.loadCoordinate(axis, info.dims[dim])));
+      this.createScene();
+      this.redraw();
+    } catch (error) {
+      this.showMessage((error as Error).message);
+    }
+  }
+
+  /** Chunks and bytes fetched so far (for tests and benchmarks). */
+  get fetched(): { chunks: number; bytes: number } {
+    return this.source ? { ...this.source.fetched } : { chunks: 0, bytes: 0 };
+  }
+
+  /** Whether every visible face shows its data. */
+  get complete(): boolean {
+    return this.faces.length > 0 && this.visibleFaces().every(f => f.values !== null);
+  }
+
+  /** Looks at the cube from the front (face-on) or from the isometric corner. */
+  setView(view: 'isometric' | 'front'): void {
+    if (!this.camera || !this.controls) {
+      return;
+    }
+    const direction = view === 'front' ? new THREE.Vector3(0, 0, 1) : ISOMETRIC.clone().normalize();
+    this.camera.position.copy(direction.multiplyScalar(5));
+    this.camera.up.set(0, 1, 0);
+    this.camera.zoom = 1;
+    this.camera.updateProjectionMatrix();
+    this.controls.target.set(0, 0, 0);
+    this.controls.update();
+    this.redraw();
+  }
+
+  protected onResize(): void {
+    this.resizeRenderer();
+  }
+
+  protected onAfterShow(): void {
+    this.resizeRenderer();
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this.generation += 1;
+    this.controls?.dispose();
+    for (const state of this.faces) {
+      state.mesh.geometry.dispose();
+      state.mesh.material.map?.dispose();
+      state.mesh.material.dispose();
+    }
+    this.renderer?.dispose();
+    this.source?.cache.clear();
+    super.dispose();
+  }
+
+  private numberInput(label: string): HTMLInputElement {
+    const input = document.createElement('input');
+    input.type = 'number';
+    input.step = 'any';
+    input.setAttribute('aria-label', label);
+    input.className = 'esdl-Cube3D-range';
+    return input;
+  }
+
+  private setVariable(info: IVariableInfo): void {
+    const named = info.dims.map(d => d.toLowerCase());
+    if (info.shape.length < 3) {
+      throw new Error(`"${info.name}" has ${info.shape.length} dimensions; a cube needs three (e.g. time, lat, lon).`);
+    }
+    // the last three dimensions (time, lat, lon by the store's convention); others are fixed at their first index
+    const shown = [info.shape.length - 3, info.shape.length - 2, info.shape.length - 1] as [number, number, number];
+    const short = shown.filter(d => info.shape[d] < 2).map(d => info.dims[d]);
+    if (short.length) {
+      throw new Error(
+        `"${info.name}" has only one element along ${short.join(', ')}; a cube needs at least two along each of ${shown.map(d => named[d]).join(', ')}.`
+      );
+    }
+    this.info = info;
+    this.selection = {
+      shown,
+      fixed: info.shape.map(() => 0),
+      ranges: shown.map(d => ({ start: 0, end: info.shape[d] })) as [IRange, IRange, IRange]
+    };
+    const attrs = info.attrs;
+    const name = typeof attrs.long_name === 'string' ? attrs.long_name : info.name;
+    this.titleLine.textContent = `${name}${attrs.units ? ` (${attrs.units})` : ''} — ${this.ref.dataset}`;
+    this.colormap =
+      typeof attrs.color_bar_name === 'string' && COLORMAP_NAMES.includes(attrs.color_bar_name)
+        ? attrs.color_bar_name
+        : 'viridis';
+    this.cmapSelect.value = this.colormap;
+    const range = attrs.actual_range as number[] | undefined;
+    this.vmin = Number(attrs.color_value_min ?? range?.[0] ?? 0);
+    this.vmax = Number(attrs.color_value_max ?? range?.[1] ?? 1);
+    this.minInput.value = String(this.vmin);
+    this.maxInput.value = String(this.vmax);
+  }
+
+  private async loadCoordinate(axis: number, dim: string): Promise<void> {
+    const values = await this.source!.coordinate(dim);
+    const attrs = this.source!.variable(dim)?.attrs ?? {};
+    this.coords[axis] = values;
+    this.coordAttrs[axis] = attrs;
+    this.dims[axis] = {
+      name: dim,
+      size: this.info!.shape[this.selection!.shown[axis]],
+      descending: values.length > 1 && values[1] < values[0]
+    };
+  }
+
+  private createScene(): void {
+    const renderer = new THREE.WebGLRenderer({ antialias: true, alpha: true, preserveDrawingBuffer: true });
+    // transparent: the theme's background shows around the cube, and the labels stay readable on it
+    renderer.setClearColor(0x000000, 0);
+    renderer.setPixelRatio(window.devicePixelRatio);
+    renderer.domElement.setAttribute('aria-label', `3D cube of ${this.info!.name}`);
+    renderer.domElement.addEventListener('webglcontextlost', event => {
+      event.preventDefault();
+      this.showMessage('The WebGL context was lost; it is being re-created.');
+    });
+    renderer.domElement.addEventListener('webglcontextrestored', () => {
+      for (const state of this.faces) {
+        state.key = '';
+      }
+      this.redraw();
+    });
+    this.viewport.prepend(renderer.domElement);
+    this.renderer = renderer;
+    this.camera = new THREE.OrthographicCamera(-1, 1, 1, -1, 0.1, 100);
+    this.controls = new OrbitControls(this.camera, renderer.domElement);
+    this.controls.addEventListener('change', () => this.redraw());
+    for (const face of cubeFaces(this.selection!.ranges)) {
+      const geometry = new THREE.BufferGeometry();
+      geometry.setAttribute('position', new THREE.BufferAttribute(new Float32Array(12), 3));
+      geometry.setAttribute('uv', new THREE.BufferAttribute(new Float32Array([0, 0, 1, 0, 1, 1, 0, 1]), 2));
+      geometry.setIndex([0, 1, 2, 0, 2, 3]);
+      const material = new THREE.MeshBasicMaterial({ side: THREE.DoubleSide });
+      const mesh = new THREE.Mesh(geometry, material);
+      this.scene.add(mesh);
+      this.faces.push({ face, mesh, key: '', values: null, width: 0, height: 0 });
+    }
+    this.resizeRenderer();
+    this.setView('isometric');
+  }
+
+  private resizeRenderer(): void {
+    if (!this.renderer || !this.camera) {
+      return;
+    }
+    const { clientWidth: width, clientHeight: height } = this.viewport;
+    if (width === 0 || height === 0) {
+      return;
+    }
+    this.renderer.setSize(width, height);
+    // the longest edge (1 scene unit) takes about two thirds of the shorter side, leaving room for the labels
+    const half = 0.75;
+    const aspect = width / height;
+    Object.assign(this.camera, {
+      left: -half * Math.max(aspect, 1),
+      right: half * Math.max(aspect, 1),
+      top: half / Math.min(aspect, 1),
+      bottom: -half / Math.min(aspect, 1)
+    });
+    this.camera.updateProjectionMatrix();
+    this.redraw();
+  }
+
+  private visibleFaces(): IFaceState[] {
+    return this.faces.filter(state => state.mesh.visible);
+  }
+
+  /** Places the faces, starts loading the data of newly visible ones, and draws. */
+  private redraw(): void {
+    if (!this.renderer || !this.camera || !this.selection) {
+      return;
+    }
+    const ranges = this.selection.ranges;
+    const sizes = sceneSizes(ranges);
+    const camera = this.camera.position.toArray() as [number, number, number];
+    for (const state of this.faces) {
+      const face = cubeFaces(ranges).find(f => f.axis === state.face.axis && f.side === state.face.side)!;
+      state.face = face;
+      const quad = faceQuad(face, this.dims, ranges, sizes);
+      const position = state.mesh.geometry.getAttribute('position') as THREE.BufferAttribute;
+      quad.corners.forEach((corner, i) => position.setXYZ(i, ...corner));
+      position.needsUpdate = true;
+      state.mesh.geometry.computeBoundingSphere();
+      state.mesh.visible = faceVisible(quad, camera);
+      const key = `${face.index}|${ranges.map(r => `${r.start}-${r.end}`).join('|')}`;
+      if (state.mesh.visible && state.key !== key) {
+        state.key = key;
+        void this.loadFace(state, key);
+      }
+    }
+    this.renderer.render(this.scene, this.camera);
+    this.placeLabels(sizes);
+    this.showStatus();
+  }
+
+  /** Fetches the chunks of a face (from the cheapest chunking) and shows them; a checkerboard until then. */
+  private async loadFace(state: IFaceState, key: string): Promise<void> {
+    const selection = this.selection!;
+    const face = state.face;
+    const [u, v] = [selection.ranges[face.u], selection.ranges[face.v]];
+    const [width, height] = [u.end - u.start, v.end - v.start];
+    state.values = null;
+    state.width = width;
+    state.height = height;
+    this.setTexture(state, checkerboard(width, height, Math.max(1, Math.round(Math.max(width, height) / 16))));
+    const source = this.source!;
+    const info = this.info!;
+    const groups = ['', ...source.copies.filter(g => source.variable(info.name, g))];
+    const chunkings = groups.map(group => source.variable(info.name, group)!.chunks);
+    const costs = chunkings.map(chunks => faceCost(face, selection, chunks, 4));
+    const best = costs.indexOf(Math.min(...costs));
+    const [group, chunks] = [groups[best], chunkings[best]];
+    const values = new Float32Array(width * height).fill(NaN);
+    const generation = this.generation;
+    try {
+      await Promise.all(
+        chunksForFace(face, selection, chunks).map(async coords => {
+          const chunk = await source.chunk(info.name, group, coords);
+          copyChunkToFace(face, selection, chunks, coords, chunk, values);
+        })
+      );
+    } catch (error) {
+      if (state.key === key) {
+        state.key = '';
+      }
+      this.showMessage((error as Error).message);
+      return;
+    }
+    if (generation !== this.generation || state.key !== key || this.isDisposed) {
+      return;
+    }
+    state.values = values;
+    this.setTexture(state, mapColours(values, colormapTable(this.colormap), this.vmin, this.vmax));
+    this.renderer!.render(this.scene, this.camera!);
+    this.showStatus();
+  }
+
+  private setTexture(state: IFaceState, rgba: Uint8Array): void {
+    const texture = new THREE.DataTexture(rgba, state.width, state.height, THREE.RGBAFormat);
+    texture.colorSpace = THREE.SRGBColorSpace;
+    texture.magFilter = THREE.NearestFilter;
+    texture.minFilter = THREE.LinearFilter;
+    texture.needsUpdate = true;
+    state.mesh.material.map?.dispose();
+    state.mesh.material.map = texture;
+    state.mesh.material.needsUpdate = true;
+  }
+
+  private recolour(): void {
+    const table = colormapTable(this.colormap);
+    for (const state of this.faces) {
+      if (state.values) {
+        this.setTexture(state, mapColours(state.values, table, this.vmin, this.vmax));
+      }
+    }
+    this.renderer?.render(this.scene, this.camera!);
+  }
+
+  /** Labels at the ends of each edge of the front face and of the time edge: first and last coordinates. */
+  private placeLabels(sizes: number[]): void {
+    const selection = this.selection!;
+    const [w, h, d] = [sizes[2], sizes[1], sizes[0]];
+    const width = this.viewport.clientWidth;
+    const height = this.viewport.clientHeight;
+    const label = (axis: number, index: number, at: [number, number, number], anchor: string): HTMLElement => {
+      const element = document.createElement('div');
+      element.className = `esdl-Cube3D-label esdl-mod-${anchor}`;
+      element.textContent = formatCoordinate(this.dims[axis].name, this.coords[axis][index], this.coordAttrs[axis]);
+      const point = new THREE.Vector3(...at).project(this.camera!);
+      element.style.left = `${((point.x + 1) / 2) * width}px`;
+      element.style.top = `${((1 - point.y) / 2) * height}px`;
+      return element;
+    };
+    const [t, y, x] = selection.ranges;
+    const latTop = this.dims[1].descending ? y.start : y.end - 1;
+    const latBottom = this.dims[1].descending ? y.end - 1 : y.start;
+    this.labelLayer.replaceChildren(
+      label(2, this.dims[2].descending ? x.end - 1 : x.start, [-w / 2, -h / 2, d / 2], 'below'),
+      label(2, this.dims[2].descending ? x.start : x.end - 1, [w / 2, -h / 2, d / 2], 'below'),
+      label(1, latTop, [-w / 2, h / 2, d / 2], 'left'),
+      label(1, latBottom, [-w / 2, -h / 2, d / 2], 'left'),
+      label(0, t.start, [w / 2, h / 2, d / 2], 'right'),
+      label(0, t.end - 1, [w / 2, h / 2, -d / 2], 'right')
+    );
+  }
+
+  private onPointerMove(event: PointerEvent): void {
+    if (!this.camera || !this.selection) {
+      return;
+    }
+    const rect = this.renderer!.domElement.getBoundingClientRect();
+    const pointer = new THREE.Vector2(
+      ((event.clientX - rect.left) / rect.width) * 2 - 1,
+      -((event.clientY - rect.top) / rect.height) * 2 + 1
+    );
+    const raycaster = new THREE.Raycaster();
+    raycaster.setFromCamera(pointer, this.camera);
+    const hit = raycaster.intersectObjects(this.faces.filter(f => f.mesh.visible).map(f => f.mesh))[0];
+    const state = hit && this.faces.find(f => f.mesh === hit.object);
+    if (!state || !hit.uv || !state.values) {
+      return;
+    }
+    const i = Math.min(state.width - 1, Math.floor(hit.uv.x * state.width));
+    const j = Math.min(state.height - 1, Math.floor(hit.uv.y * state.height));
+    const index: number[] = [0, 0, 0];
+    index[state.face.axis] = state.face.index;
+    index[state.face.u] = this.selection.ranges[state.face.u].start + i;
+    index[state.face.v] = this.selection.ranges[state.face.v].start + j;
+    const where = ([1, 2, 0] as Axis[])
+      .map(axis => formatCoordinate(this.dims[axis].name, this.coords[axis][index[axis]], this.coordAttrs[axis]))
+      .join(', ');
+    const units = this.info!.attrs.units ? ` ${this.info!.attrs.units}` : '';
+    const value = state.values[j * state.width + i];
+    this.readout.textContent = `${this.info!.name} ${formatValue(value)}${Number.isNaN(value) ? '' : units} at ${where}`;
+  }
+
+  private showStatus(): void {
+    const { chunks, bytes } = this.fetched;
+    this.statusLine.textContent = `${chunks} chunks, ${Math.round(bytes / 1024)} KiB fetched${this.complete ? '' : ', loading…'}`;
+  }
+
+  private showMessage(message: string): void {
+    let box = this.node.querySelector<HTMLElement>('.esdl-Cube3D-message');
+    if (!box) {
+      box = document.createElement('div');
+      box.className = 'esdl-Cube3D-message';
+      box.setAttribute('role', 'alert');
+      this.viewport.append(box);
+    }
+    box.textContent = message;
+  }
+}

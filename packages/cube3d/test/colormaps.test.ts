@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { checkerboard, colormapTable, mapColours, MISSING_RGBA } from '../src/colormaps';
+import { decodeValues } from '../src/source';
+import { cfTimeToMs, formatCoordinate, formatValue } from '../src/labels';
+
+describe('CPU colour mapping', () => {
+  it('maps the range ends to the ends of the map, clamps outside, reverses with _r', () => {
+    const table = colormapTable('RdYlBu_r');
+    const rgba = mapColours([-2, 32, -50, 99], table, -2, 32);
+    expect(Array.from(rgba.slice(0, 4))).toEqual([0x31, 0x36, 0x95, 255]);
+    expect(Array.from(rgba.slice(4, 8))).toEqual([0xa5, 0x00, 0x26, 255]);
+    expect(rgba.slice(8, 12)).toEqual(rgba.slice(0, 4));
+    expect(rgba.slice(12, 16)).toEqual(rgba.slice(4, 8));
+    expect(Array.from(colormapTable('RdYlBu').slice(0, 4))).toEqual([0xa5, 0x00, 0x26, 255]);
+  });
+
+  it('draws NaN as missing but a real -9999 as a value', () => {
+    const rgba = mapColours([NaN, -9999], colormapTable('viridis'), -10000, 0);
+    expect(Array.from(rgba.slice(0, 4))).toEqual(MISSING_RGBA);
+    expect(Array.from(rgba.slice(4, 8))).not.toEqual(MISSING_RGBA);
+  });
+
+  it('maps logarithmically, values ≤ 0 missing', () => {
+    const table = colormapTable('gray');
+    const rgba = mapColours([1, 10, 100, 0], table, 1, 100, true);
+    expect([rgba[0], rgba[4], rgba[8]]).toEqual([0, 128, 255]);
+    expect(Array.from(rgba.slice(12, 16))).toEqual(MISSING_RGBA);
+  });
+
+  it('names the known maps when asked for an unknown one', () => {
+    expect(() => colormapTable('jet')).toThrow(/Unknown colour map "jet"; choose one of viridis, viridis_r/);
+  });
+
+  it('draws a two-tone checkerboard', () => {
+    const board = checkerboard(4, 2, 2);
+    expect(board[0]).not.toBe(board[2 * 4]);
+    expect(board[0]).toBe(board[1 * 4]);
+  });
+});
+
+describe('decoding stored values', () => {
+  it('masks fill and missing values only, then applies scale and offset', () => {
+    const out = decodeValues([-9999, 5, -1, 7], { _FillValue: -1, missing_value: [7], scale_factor: 2, add_offset: 1 });
+    expect(Array.from(out)).toEqual([-19997, 11, NaN, NaN]);
+  });
+});
+
+describe('labels', () => {
+  it('shows CF times as dates, degrees with hemispheres, longitudes in -180..180', () => {
+    expect(formatCoordinate('time', -62165901600, { units: 'seconds since 1970-01-01T00:00:00' })).toBe(
+      '0000-01-16 06:00'
+    );
+    expect(formatCoordinate('time', 3, { units: 'days since 2000-01-01', calendar: 'standard' })).toBe('2000-01-04');
+    expect(cfTimeToMs(1, 'days since 2000-01-01', '360_day')).toBeUndefined();
+    expect(formatCoordinate('time', 1, { units: 'days since 2000-01-01', calendar: 'noleap' })).toBe(
+      '1 days since 2000-01-01'
+    );
+    expect(formatCoordinate('lat', -12.5)).toBe('12.5°S');
+    expect(formatCoordinate('lon', 200)).toBe('160°W');
+    expect(formatCoordinate('depth', 100)).toBe('100 m');
+    expect(formatValue(NaN)).toBe('missing');
+    expect(formatValue(27.37637)).toBe('27.38');
+  });
+});

@@ -1,0 +1,131 @@
+import { expect, test } from '@jupyterlab/galata';
+import { Locator, Page } from '@playwright/test';
+import { collectErrors, screenshotPath } from './helpers';
+
+test.use({ autoGoto: false });
+
+type RGB = [number, number, number];
+
+/** The colour of each point (in CSS pixels of the element) of a screenshot of an element. */
+async function coloursAt(page: Page, element: Locator, points: [number, number][]): Promise<RGB[]> {
+  const box = (await element.boundingBox())!;
+  const png = await element.screenshot();
+  return page.evaluate(
+    async ({ base64, width, points }) => {
+      const image = new Image();
+      image.src = `data:image/png;base64,${base64}`;
+      await image.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = image.width;
+      canvas.height = image.height;
+      const context = canvas.getContext('2d')!;
+      context.drawImage(image, 0, 0);
+      const scale = image.width / width;
+      return points.map(([x, y]) => {
+        const [r, g, b] = context.getImageData(Math.round(x * scale), Math.round(y * scale), 1, 1).data;
+        return [r, g, b] as RGB;
+      });
+    },
+    { base64: png.toString('base64'), width: box.width, points }
+  );
+}
+
+/** How many pixels of a screenshot of an element differ from its first (background) pixel. */
+async function drawnPixels(page: Page, element: Locator): Promise<number> {
+  const png = await element.screenshot();
+  return page.evaluate(async base64 => {
+    const image = new Image();
+    image.src = `data:image/png;base64,${base64}`;
+    await image.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = image.width;
+    canvas.height = image.height;
+    const context = canvas.getContext('2d')!;
+    context.drawImage(image, 0, 0);
+    const data = context.getImageData(0, 0, image.width, image.height).data;
+    let count = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (Math.abs(data[i] - data[0]) + Math.abs(data[i + 1] - data[1]) + Math.abs(data[i + 2] - data[2]) > 30) {
+        count++;
+      }
+    }
+    return count;
+  }, png.toString('base64'));
+}
+
+async function openCoadsSst(page: Page): Promise<Locator> {
+  await page.goto();
+  await page.evaluate(() =>
+    (window as any).jupyterapp.commands.execute('esdl-lab:open-cube3d', {
+      server: 'demo',
+      dataset: 'coads',
+      variable: 'SST'
+    })
+  );
+  const cube = page.locator('.jp-MainAreaWidget .esdl-Cube3D');
+  await expect(cube.locator('.esdl-Cube3D-status')).toHaveText(/^[1-9]\d* chunks, \d+ KiB fetched$/);
+  return cube;
+}
+
+test.describe('3D cube', () => {
+  test('COADS SST: six faces drawn, dates and degrees, warm tropics and cold high latitudes', async ({ page }) => {
+    const errors = collectErrors(page);
+    const cube = await openCoadsSst(page);
+    await expect(cube.locator('.esdl-Cube3D-title')).toHaveText('Sea surface temperature (degC) — coads');
+    const viewport = cube.locator('.esdl-Cube3D-viewport');
+    const labels = cube.locator('.esdl-Cube3D-label');
+    await expect(labels).toHaveText(['179°W', '179°E', '89°N', '89°S', '0000-01-16 06:00', '0000-12-16 01:20']);
+    expect(await drawnPixels(page, viewport)).toBeGreaterThan(20_000);
+    await page.screenshot({ path: screenshotPath('cube3d-coads-isometric') });
+
+    // face-on: the front face is January; walk down its middle (0° E) reading the value under the cursor
+    await cube.getByRole('button', { name: 'Front' }).click();
+    const box = (await viewport.boundingBox())!;
+    const readout = cube.getByRole('status');
+    const samples: { lat: number; value: number; at: [number, number] }[] = [];
+    for (let y = box.height * 0.05; y < box.height * 0.95; y += box.height / 60) {
+      await viewport.hover({ position: { x: box.width / 2, y } });
+      const text = (await readout.textContent()) ?? '';
+      const match = /^SST (-?[\d.]+) degC at ([\d.]+)°([NS]), [\d.]+°[EW], 0000-01-16/.exec(text);
+      if (match) {
+        const lat = Number(match[2]) * (match[3] === 'S' ? -1 : 1);
+        samples.push({ lat, value: Number(match[1]), at: [box.width / 2, y] });
+      }
+    }
+    const tropics = samples.filter(s => Math.abs(s.lat) <= 5);
+    const high = samples.filter(s => Math.abs(s.lat) >= 55 && Math.abs(s.lat) <= 65);
+    expect(tropics.length).toBeGreaterThan(0);
+    expect(high.length).toBeGreaterThan(0);
+    // north up: latitudes fall as the cursor moves down
+    expect(samples[0].lat).toBeGreaterThan(samples[samples.length - 1].lat);
+    expect(tropics.every(s => s.value > 22)).toBe(true);
+    expect(high.every(s => s.value < 12)).toBe(true);
+    // RdYlBu reversed from -2 to 32 °C: red where warm, blue where cold
+    const warm = await coloursAt(
+      page,
+      viewport,
+      tropics.map(s => s.at)
+    );
+    const cold = await coloursAt(
+      page,
+      viewport,
+      high.map(s => s.at)
+    );
+    expect(warm.every(([r, , b]) => r > b + 60)).toBe(true);
+    expect(cold.every(([r, , b]) => b > r + 40)).toBe(true);
+    await page.screenshot({ path: screenshotPath('cube3d-coads-front') });
+    expect(errors).toEqual([]);
+  });
+
+  test('a dataset without the variable says which variables it has', async ({ page }) => {
+    await page.goto();
+    await page.evaluate(() =>
+      (window as any).jupyterapp.commands.execute('esdl-lab:open-cube3d', {
+        server: 'demo',
+        dataset: 'coads',
+        variable: 'NOPE'
+      })
+    );
+    await expect(page.getByRole('alert')).toContainText('Dataset "coads" has no variable "NOPE"; it has AIRT, SLP');
+  });
+});
