@@ -38,9 +38,10 @@ async function openCoadsFromCatalogue(page: Page): Promise<Locator> {
   await page.goto();
   // the catalogue's "open in viewer" for one variable, once the catalogue has listed the dataset
   await page.locator('body').press('Control+Shift+Y');
+  // the first request starts the managed cube server
   await expect(
     page.locator('#esdl-lab-catalog').getByRole('listitem', { name: /^COADS monthly climatology/ })
-  ).toBeVisible();
+  ).toBeVisible({ timeout: 60_000 });
   await page.evaluate(() =>
     (window as any).jupyterapp.commands.execute('esdl-lab:catalog-open-in-viewer', {
       server: 'demo',
@@ -118,6 +119,50 @@ test.describe('Map viewer', () => {
     await setTheme(page, 'JupyterLab Dark');
     await page.screenshot({ path: screenshotPath('viewer-time-series-dark') });
     await setTheme(page, 'JupyterLab Light');
+  });
+
+  test('Levitus: a depth selector, a log scale and a range fitted to the data', async ({ page }) => {
+    await page.goto();
+    await page.evaluate(() =>
+      (window as any).jupyterapp.commands.execute('esdl-lab:open-viewer', {
+        server: 'demo',
+        dataset: 'levitus',
+        variable: 'TEMP'
+      })
+    );
+    const viewer = page.locator('.jp-MainAreaWidget .esdl-Viewer');
+    await tilesLoaded(viewer);
+    const requested: string[] = [];
+    page.on('request', request => {
+      if (request.url().includes('/tiles/levitus/TEMP/')) {
+        requested.push(request.url());
+      }
+    });
+    const depth = viewer.getByRole('combobox', { name: 'depth' });
+    await expect(depth).toHaveValue('0');
+    const labels = await depth.locator('option').allTextContents();
+    expect(labels.length).toBeGreaterThan(5);
+    await depth.selectOption({ index: 5 });
+    await expect
+      .poll(() => requested.some(url => new URL(url).searchParams.get('depth') === labels[5].split(' ')[0]))
+      .toBe(true);
+    // a log scale needs a positive range: the minimum moves above zero
+    await viewer.getByRole('checkbox', { name: 'Log scale' }).check();
+    await expect.poll(() => requested.some(url => new URL(url).searchParams.get('norm') === 'log')).toBe(true);
+    expect(Number(await viewer.getByLabel('Minimum').inputValue())).toBeGreaterThan(0);
+    await tilesLoaded(viewer);
+    await viewer.getByRole('checkbox', { name: 'Log scale' }).uncheck();
+    const before = await viewer.getByLabel('Maximum').inputValue();
+    await viewer.getByRole('button', { name: 'Fit to data' }).click();
+    await expect(viewer.getByLabel('Maximum')).not.toHaveValue(before);
+    const [low, high] = [
+      Number(await viewer.getByLabel('Minimum').inputValue()),
+      Number(await viewer.getByLabel('Maximum').inputValue())
+    ];
+    expect(low).toBeLessThan(high);
+    expect(high).toBeLessThan(35);
+    await tilesLoaded(viewer);
+    await page.screenshot({ path: screenshotPath('viewer-levitus-depth') });
   });
 
   test('a missing dataset or variable is a message in the viewer, not a blank map', async ({ page }) => {

@@ -28,8 +28,12 @@ class Viewer:
     vmin: float | None = None
     vmax: float | None = None
     opacity: float | None = None
+    norm: str | None = None
+    dims: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
+        if self.norm not in (None, "lin", "log"):
+            raise ValueError(f"norm must be 'lin' or 'log', not {self.norm!r}")
         if self.vmin is not None and self.vmax is not None and self.vmin >= self.vmax:
             raise ValueError(f"vmin ({self.vmin}) must be below vmax ({self.vmax})")
         if self.opacity is not None and not 0 <= self.opacity <= 1:
@@ -88,10 +92,13 @@ def show(
     vmin: float | None = None,
     vmax: float | None = None,
     opacity: float | None = None,
+    norm: str | None = None,
+    **dims: Any,
 ) -> Viewer:
     """A live map of ``variable`` (the first mappable one by default) of ``dataset``, in the cell's output.
 
     ``server`` is a configured cube server (the first by default); ``time`` a date to show first (the nearest
-    step is taken); ``cmap`` a matplotlib colour map name (``_r`` reversed), ``vmin``/``vmax`` its range.
+    step is taken); ``cmap`` a matplotlib colour map name (``_r`` reversed), ``vmin``/``vmax`` its range,
+    ``norm="log"`` a logarithmic scale; other dimensions by label, e.g. ``depth=100``.
     """
-    return Viewer(dataset, variable, server, time, cmap, vmin, vmax, opacity)
+    return Viewer(dataset, variable, server, time, cmap, vmin, vmax, opacity, norm, dims or None)

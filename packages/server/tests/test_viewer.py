@@ -13,10 +13,11 @@ def test_show_gives_the_viewer_state_as_its_mime_bundle(demo_jupyter):
         "v = esdl_lab.show('coads', 'SST', time='0000-07-16', cmap='viridis', vmin=0, vmax=30)\n"
         "print(json.dumps(v._repr_mimebundle_()))\n"
         "print(esdl_lab.Viewer('navy_winds').variable)\n"
+        "print(json.dumps(esdl_lab.show('levitus', 'TEMP', depth=100, norm='log').state()))\n"
     )
     text, reply = run_in_kernel(demo_jupyter, code)
     assert reply.get("status") == "ok", reply
-    bundle_line, default_variable = text.splitlines()
+    bundle_line, default_variable, levitus = text.splitlines()
     bundle = json.loads(bundle_line)
     assert bundle["application/vnd.esdl-lab.viewer+json"] == {
         "dataset": "coads",
@@ -29,6 +30,13 @@ def test_show_gives_the_viewer_state_as_its_mime_bundle(demo_jupyter):
     }
     assert "coads.SST" in bundle["text/plain"]
     assert default_variable == "UWND"
+    assert json.loads(levitus) == {
+        "dataset": "levitus",
+        "variable": "TEMP",
+        "server": "demo",
+        "norm": "log",
+        "dims": {"depth": 100},
+    }
 
 
 def test_bad_arguments_are_exceptions_that_name_what_exists(demo_jupyter):

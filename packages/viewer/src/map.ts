@@ -132,6 +132,7 @@ export class MapController {
       }
       this._currentKey = key;
       this._current = key ? this._tileLayer(key) : null;
+      this.model.clearTileErrors();
     }
     const land = cssColour(this.host, '--jp-layout-color3', [190, 190, 190, 255]);
     const line = cssColour(this.host, '--jp-ui-font-color2', [90, 90, 90, 255]);
@@ -202,7 +203,17 @@ export class MapController {
     }
     const { state } = this.model;
     const { cmap, vmin, vmax } = colourMapping(state, variable);
-    return JSON.stringify([state.dataset, variable.name, state.time ?? '', cmap, vmin, vmax, state.opacity ?? 1]);
+    return JSON.stringify([
+      state.dataset,
+      variable.name,
+      state.time ?? '',
+      cmap,
+      vmin,
+      vmax,
+      state.norm ?? 'lin',
+      state.dims ?? {},
+      state.opacity ?? 1
+    ]);
   }
 
   private _tileLayer(key: string): Layer {

@@ -5,6 +5,7 @@
  */
 import {
   EsdlApiError,
+  histogramQuantile,
   IXcubeColorBarGroup,
   IXcubeDataset,
   IXcubeTimeSeriesValue,
@@ -13,7 +14,7 @@ import {
 } from '@esdl-lab/core';
 import { ServerConnection } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
-import { IViewerState, IViewState, colourMapping, mappableVariables } from './state';
+import { IViewerState, IViewState, colourMapping, dimLabels, extraDims, mappableVariables } from './state';
 
 /** A place clicked on the map, and its time series once loaded. */
 export interface IPlace {
@@ -84,6 +85,71 @@ export class ViewerModel {
     const times = this.times;
     const index = this._state.time ? times.indexOf(this._state.time) : -1;
     return index >= 0 ? index : 0;
+  }
+
+  /** the variable's other dimensions (depth, level, …) with their labels */
+  get extraDimensions(): { name: string; labels: (string | number)[]; units: string }[] {
+    const variable = this.variable;
+    if (!variable) {
+      return [];
+    }
+    return extraDims(variable).map(name => {
+      const dimension = this.dataset?.dimensions?.find(d => d.name === name);
+      const units = (this.dataset?.variables.find(v => v.name === name)?.units ?? '') as string;
+      return { name, labels: dimension?.coordinates ?? [], units };
+    });
+  }
+
+  setDim(name: string, label: string | number): void {
+    this._state = { ...this._state, dims: { ...this._state.dims, [name]: label } };
+    this._changed.emit();
+  }
+
+  /** why the last "fit to data" failed, or null */
+  get fitError(): string | null {
+    return this._fitError;
+  }
+
+  /**
+   * Sets the colour range to the 2nd and 98th percentiles of the values shown (the whole map at this time
+   * and depth), as the cube server's statistics give them.
+   */
+  async fitRange(): Promise<void> {
+    const variable = this.variable;
+    if (!variable) {
+      return;
+    }
+    const world = [
+      [
+        [-180, -85],
+        [180, -85],
+        [180, 85],
+        [-180, 85],
+        [-180, -85]
+      ]
+    ];
+    const dims = dimLabels(this._state, variable);
+    if (variable.dims.includes('time') && this._state.time) {
+      dims.time = this._state.time;
+    }
+    try {
+      const stats = await this.client.statistics(
+        this._state.dataset,
+        variable.name,
+        { type: 'Polygon', coordinates: world },
+        { dims }
+      );
+      const low = stats.histogram ? histogramQuantile(stats.histogram, 0.02) : (stats.minimum ?? NaN);
+      const high = stats.histogram ? histogramQuantile(stats.histogram, 0.98) : (stats.maximum ?? NaN);
+      if (!Number.isFinite(low) || !Number.isFinite(high) || low >= high) {
+        throw new Error('the map has no values to fit the range to');
+      }
+      this._fitError = null;
+      this.setColour({ vmin: Number(low.toPrecision(3)), vmax: Number(high.toPrecision(3)) });
+    } catch (error) {
+      this._fitError = `The range could not be fitted: ${(error as Error).message}`;
+      this._changed.emit();
+    }
   }
 
   get colourBars(): IXcubeColorBarGroup[] {
@@ -178,10 +244,19 @@ export class ViewerModel {
   }
 
   /** Sets the colour map and range; a range with min above max is swapped, an empty one widened. */
-  setColour(colour: { cmap?: string; vmin?: number; vmax?: number; opacity?: number }): void {
+  setColour(colour: { cmap?: string; vmin?: number; vmax?: number; opacity?: number; norm?: 'lin' | 'log' }): void {
     const next = { ...this._state, ...colour };
     if (next.vmin !== undefined && next.vmax !== undefined && next.vmin > next.vmax) {
       [next.vmin, next.vmax] = [next.vmax, next.vmin];
+    }
+    if (next.norm === 'log') {
+      // a logarithmic scale needs a positive range: keep its top, start three decades below it
+      const { vmin, vmax } = colourMapping(next, this.variable);
+      if (vmin <= 0) {
+        const top = vmax > 0 ? vmax : 1;
+        next.vmin = Number((top / 1000).toPrecision(3));
+        next.vmax = top;
+      }
     }
     this._state = next;
     this._changed.emit();
@@ -211,6 +286,14 @@ export class ViewerModel {
     this._tilesChanged.emit();
   }
 
+  /** Forgets the failures of tiles of an earlier time or colour mapping. */
+  clearTileErrors(): void {
+    if (this._tiles.failed > 0) {
+      this._tiles = { ...this._tiles, failed: 0, lastError: undefined };
+      this._tilesChanged.emit();
+    }
+  }
+
   get tilesChanged(): ISignal<this, void> {
     return this._tilesChanged;
   }
@@ -236,7 +319,7 @@ export class ViewerModel {
         place.dataset,
         place.variable,
         { type: 'Point', coordinates: [longitude, latitude] },
-        { aggMethods: ['mean'] }
+        { aggMethods: ['mean'], dims: dimLabels(this._state, variable) }
       );
       this._replacePlace({ ...place, values });
     } catch (error) {
@@ -285,6 +368,12 @@ export class ViewerModel {
     if (!this._state.variable) {
       this._state = { ...this._state, variable: variables[0].name };
     }
+    for (const dim of this.extraDimensions) {
+      const label = this._state.dims?.[dim.name];
+      if (dim.labels.length > 0 && (label === undefined || !dim.labels.some(l => String(l) === String(label)))) {
+        this._state = { ...this._state, dims: { ...this._state.dims, [dim.name]: dim.labels[0] } };
+      }
+    }
     const times = this.times;
     if (times.length > 0 && (!this._state.time || !times.includes(this._state.time))) {
       this._state = { ...this._state, time: this._state.time ? nearestTime(times, this._state.time) : times[0] };
@@ -295,6 +384,7 @@ export class ViewerModel {
   private _datasets: IXcubeDataset[] = [];
   private _colourBars: IXcubeColorBarGroup[] = [];
   private _error: string | null = null;
+  private _fitError: string | null = null;
   private _loading = false;
   private _places: IPlace[] = [];
   private _placeId = 0;

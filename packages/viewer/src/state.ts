@@ -23,6 +23,10 @@ export interface IViewerState {
   vmax?: number;
   /** 0..1 */
   opacity?: number;
+  /** `log` for a logarithmic colour scale */
+  norm?: 'lin' | 'log';
+  /** labels of the other non-spatial dimensions, e.g. `{depth: 100}` */
+  dims?: Record<string, string | number>;
   view?: IViewState;
 }
 
@@ -76,6 +80,20 @@ export function parseViewerState(value: unknown): IViewerState | Error {
   if (isFiniteNumber(raw.opacity)) {
     state.opacity = Math.min(1, Math.max(0, raw.opacity));
   }
+  if (raw.norm === 'log' || raw.norm === 'lin') {
+    state.norm = raw.norm;
+  }
+  if (raw.dims && typeof raw.dims === 'object' && !Array.isArray(raw.dims)) {
+    const dims: Record<string, string | number> = {};
+    for (const [name, label] of Object.entries(raw.dims as Record<string, unknown>)) {
+      if (/^\w{1,64}$/.test(name) && (isFiniteNumber(label) || text(label))) {
+        dims[name] = label as string | number;
+      }
+    }
+    if (Object.keys(dims).length > 0) {
+      state.dims = dims;
+    }
+  }
   const view = raw.view as Record<string, unknown> | undefined;
   if (view && isFiniteNumber(view.longitude) && isFiniteNumber(view.latitude) && isFiniteNumber(view.zoom)) {
     state.view = {
@@ -85,6 +103,22 @@ export function parseViewerState(value: unknown): IViewerState | Error {
     };
   }
   return state;
+}
+
+/** The dimensions of a variable that are neither space nor time (depth, level, …). */
+export function extraDims(variable: IXcubeVariable): string[] {
+  return (variable.dims ?? []).filter(dim => !['time', 'lat', 'lon', 'y', 'x'].includes(dim));
+}
+
+/** The labels of the variable's other dimensions, as the tile, time-series and statistics requests take them. */
+export function dimLabels(state: IViewerState, variable: IXcubeVariable): Record<string, string | number> {
+  const labels: Record<string, string | number> = {};
+  for (const dim of extraDims(variable)) {
+    if (state.dims?.[dim] !== undefined) {
+      labels[dim] = state.dims[dim];
+    }
+  }
+  return labels;
 }
 
 /** The variables a map can show: those with lat and lon (or y and x) as their last two dimensions. */
@@ -121,7 +155,9 @@ export function tileRequest(
     vmin,
     vmax,
     cmap,
-    time: variable.dims.includes('time') ? state.time : undefined
+    norm: state.norm === 'log' ? 'log' : undefined,
+    time: variable.dims.includes('time') ? state.time : undefined,
+    dims: dimLabels(state, variable)
   };
 }
 
@@ -143,6 +179,12 @@ export function pythonCall(state: IViewerState): string {
   }
   if (state.vmax !== undefined) {
     args.push(`vmax=${state.vmax}`);
+  }
+  if (state.norm === 'log') {
+    args.push('norm="log"');
+  }
+  for (const [dim, label] of Object.entries(state.dims ?? {})) {
+    args.push(`${dim}=${JSON.stringify(label)}`);
   }
   return `esdl_lab.show(${args.join(', ')})`;
 }

@@ -144,6 +144,28 @@ function ViewerView(props: { widget: ViewerWidget }): JSX.Element {
             ))}
           </select>
         </label>
+        {model.extraDimensions.map(dim => (
+          <label key={dim.name}>
+            {dim.name}{' '}
+            <select
+              className="jp-mod-styled"
+              value={String(model.state.dims?.[dim.name] ?? '')}
+              onChange={event => {
+                const label = dim.labels.find(l => String(l) === event.target.value);
+                if (label !== undefined) {
+                  model.setDim(dim.name, label);
+                }
+              }}
+            >
+              {dim.labels.map(label => (
+                <option key={String(label)} value={String(label)}>
+                  {String(label)}
+                  {dim.units ? ` ${dim.units}` : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+        ))}
         {times.length > 0 && (
           <TimeControls
             times={times}
@@ -325,6 +347,21 @@ function Legend(props: { model: ViewerModel }): JSX.Element {
           Reversed
         </label>
         <label>
+          <input
+            type="checkbox"
+            checked={model.state.norm === 'log'}
+            onChange={event => model.setColour({ norm: event.target.checked ? 'log' : 'lin' })}
+          />{' '}
+          Log scale
+        </label>
+        <button
+          className="esdl-Viewer-button"
+          title="Set the range to the 2nd and 98th percentiles of the values on the map"
+          onClick={() => void model.fitRange()}
+        >
+          Fit to data
+        </button>
+        <label>
           Opacity{' '}
           <input
             type="range"
@@ -336,6 +373,7 @@ function Legend(props: { model: ViewerModel }): JSX.Element {
           />
         </label>
       </div>
+      {model.fitError && <div className="esdl-Viewer-fitError">{model.fitError}</div>}
     </div>
   );
 }
@@ -380,13 +418,10 @@ function Places(props: { model: ViewerModel }): JSX.Element {
     }
   });
   const units = model.variable?.units ?? '';
+  const name = `${model.state.dataset}-${model.state.variable ?? 'series'}`;
   const download = () => {
-    const blob = new Blob([placesCsv(places, units)], { type: 'text/csv' });
-    const url = URL.createObjectURL(blob);
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `${model.state.dataset}-${model.state.variable ?? 'series'}.csv`;
-    a.click();
+    const url = URL.createObjectURL(new Blob([placesCsv(places, units)], { type: 'text/csv' }));
+    downloadUrl(url, `${name}.csv`);
     URL.revokeObjectURL(url);
   };
   const onMove = (event: React.MouseEvent<HTMLCanvasElement>) => {
@@ -430,9 +465,18 @@ function Places(props: { model: ViewerModel }): JSX.Element {
             </li>
           ))}
         </ul>
-        <button className="esdl-Viewer-button" disabled={loaded.length === 0} onClick={download}>
-          Export CSV
-        </button>
+        <span>
+          <button className="esdl-Viewer-button" disabled={loaded.length === 0} onClick={download}>
+            Export CSV
+          </button>{' '}
+          <button
+            className="esdl-Viewer-button"
+            disabled={loaded.length === 0}
+            onClick={() => canvas.current && downloadUrl(canvas.current.toDataURL('image/png'), `${name}.png`)}
+          >
+            Export PNG
+          </button>
+        </span>
       </header>
       <canvas
         ref={canvas}
@@ -453,4 +497,11 @@ function Places(props: { model: ViewerModel }): JSX.Element {
       </div>
     </section>
   );
+}
+
+function downloadUrl(url: string, filename: string): void {
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.click();
 }

@@ -5,7 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { nearestTime } from '../src/model';
 import { IPlace } from '../src/model';
 import { placesCsv } from '../src/series';
-import { colourMapping, mappableVariables, parseViewerState, pythonCall, tileRequest } from '../src/state';
+import {
+  IViewerState,
+  colourMapping,
+  mappableVariables,
+  parseViewerState,
+  pythonCall,
+  tileRequest
+} from '../src/state';
 
 const FIXTURES = join(__dirname, '..', '..', '..', 'test-fixtures', 'xcube', 'v1.7.1');
 const demo = JSON.parse(readFileSync(join(FIXTURES, 'dataset-demo.json'), 'utf-8')) as IXcubeDataset;
@@ -95,6 +102,28 @@ describe('tiles', () => {
       ]
     } as IXcubeDataset;
     expect(mappableVariables(dataset).map(v => v.name)).toEqual(['a', 'c']);
+  });
+});
+
+describe('other dimensions and log scale', () => {
+  it('asks for a depth by its label, and a logarithmic scale, in xcube parameter names', () => {
+    const temp = { name: 'TEMP', dims: ['time', 'depth', 'lat', 'lon'], colorBarName: 'viridis' } as IXcubeVariable;
+    const state = parseViewerState({
+      server: 'demo',
+      dataset: 'levitus',
+      variable: 'TEMP',
+      norm: 'log',
+      vmin: 1,
+      vmax: 30,
+      dims: { depth: 100, 'bad key': 1, level: { nested: true } }
+    }) as IViewerState;
+    expect(state.dims).toEqual({ depth: 100 });
+    expect(tilePath(tileRequest(state, temp, { z: 1, y: 0, x: 1 }))).toBe(
+      'tiles/levitus/TEMP/1/0/1?crs=EPSG%3A3857&vmin=1&vmax=30&cmap=viridis&norm=log&depth=100'
+    );
+    expect(pythonCall(state)).toBe(
+      'esdl_lab.show("levitus", "TEMP", server="demo", vmin=1, vmax=30, norm="log", depth=100)'
+    );
   });
 });
 

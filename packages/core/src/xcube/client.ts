@@ -169,12 +169,13 @@ export class XcubeClient {
     dataset: string,
     variable: string,
     geometry: { type: 'Point' | 'Polygon'; coordinates: unknown },
-    options: XcubeClient.IRequestOptions & { aggMethods?: string[] } = {}
+    options: XcubeClient.IRequestOptions & { aggMethods?: string[]; dims?: Record<string, string | number> } = {}
   ): Promise<IXcubeTimeSeriesValue[]> {
-    const methods = options.aggMethods ?? ['mean'];
-    const path =
-      ['timeseries', dataset, variable].map(encodeURIComponent).join('/') +
-      `?aggMethods=${encodeURIComponent(methods.join(','))}`;
+    const query = new URLSearchParams({ aggMethods: (options.aggMethods ?? ['mean']).join(',') });
+    for (const [name, value] of Object.entries(options.dims ?? {})) {
+      query.set(name, String(value));
+    }
+    const path = ['timeseries', dataset, variable].map(encodeURIComponent).join('/') + `?${query}`;
     const body = await this._json(path, {
       ...options,
       method: 'POST',
