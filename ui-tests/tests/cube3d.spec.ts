@@ -117,6 +117,41 @@ test.describe('3D cube', () => {
     expect(errors).toEqual([]);
   });
 
+  test('dragging the front face moves it through time; the arrow keys step it back', async ({ page }) => {
+    const errors = collectErrors(page);
+    const cube = await openCoadsSst(page);
+    await cube.getByRole('button', { name: 'Front' }).click();
+    const viewport = cube.locator('.esdl-Cube3D-viewport');
+    const slice = cube.getByLabel('Selected face');
+    await expect(slice).toHaveText('Front face: time 1 of 12 (0000-01-16 06:00)');
+    const january = await viewport.screenshot();
+    const box = (await viewport.boundingBox())!;
+    const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+    // face-on, a drag upwards pushes the face into the cube: 6 pixels a step
+    await page.mouse.move(x, y);
+    await page.mouse.down();
+    await page.mouse.move(x, y - 33, { steps: 6 });
+    await page.mouse.up();
+    await expect(slice).toHaveText(/^Front face: time 6 of 12 \(0000-06-1\d/);
+    await expect(cube.locator('.esdl-Cube3D-status')).toHaveText(/^[1-9]\d* chunks, \d+ KiB fetched$/);
+    await expect(cube.locator('.esdl-Cube3D-label').nth(4)).toHaveText(/^0000-06-1\d/);
+    const june = await viewport.screenshot();
+    expect(june.equals(january)).toBe(false);
+    await page.screenshot({ path: screenshotPath('cube3d-coads-dragged') });
+    await viewport.locator('canvas').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await expect(slice).toHaveText(/^Front face: time 4 of 12 \(0000-04-1\d/);
+    // rotating from outside the cube leaves the slice where it is
+    await page.mouse.move(box.x + 20, box.y + 20);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 120, box.y + 60, { steps: 5 });
+    await page.mouse.up();
+    await expect(slice).toHaveText(/^Front face: time 4 of 12/);
+    expect((await viewport.screenshot()).equals(june)).toBe(false);
+    expect(errors).toEqual([]);
+  });
+
   test('a dataset without the variable says which variables it has', async ({ page }) => {
     await page.goto();
     await page.evaluate(() =>

@@ -188,3 +188,42 @@ export function copyChunkToFace(
     }
   }
 }
+
+/**
+ * The ranges after moving a face `steps` cells along its axis (positive: towards higher indices). A start face
+ * stays before the end and an end face after the start, so the cube keeps at least one cell along each axis.
+ */
+export function moveFace(
+  ranges: [IRange, IRange, IRange],
+  face: IFace,
+  steps: number,
+  size: number
+): [IRange, IRange, IRange] {
+  const next = ranges.map(r => ({ ...r })) as [IRange, IRange, IRange];
+  const range = next[face.axis];
+  if (face.side === 'start') {
+    range.start = Math.max(0, Math.min(range.end - 1, range.start + steps));
+  } else {
+    range.end = Math.max(range.start + 1, Math.min(size, range.end + steps));
+  }
+  return next;
+}
+
+/**
+ * Whole steps of a drag on a face: the pointer's movement along the screen direction in which the face's axis
+ * grows (`axisPixels`: the screen vector of the whole range), or, when the axis points at the viewer, its upward
+ * movement at `pixelsPerStep`.
+ */
+export function dragSteps(
+  delta: [number, number],
+  axisPixels: [number, number],
+  rangeLength: number,
+  pixelsPerStep = 6
+): number {
+  const length = Math.hypot(...axisPixels);
+  if (length < 3 * pixelsPerStep) {
+    return Math.trunc(-delta[1] / pixelsPerStep);
+  }
+  const along = (delta[0] * axisPixels[0] + delta[1] * axisPixels[1]) / length;
+  return Math.trunc((along / length) * rangeLength);
+}

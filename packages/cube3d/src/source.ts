@@ -140,6 +140,11 @@ export class CubeSource {
     return Float64Array.from(result.data as ArrayLike<number>, Number);
   }
 
+  /** Whether a chunk is in the cache (a face made of cached chunks needs no checkerboard). */
+  cached(name: string, group: string, coords: number[]): boolean {
+    return this.cache.has(`${group}/${name}/${coords.join('.')}`);
+  }
+
   /** A decoded chunk of a variable (through the cache); a missing chunk is all fill value. */
   async chunk(name: string, group: string, coords: number[]): Promise<IChunk> {
     const key = `${group}/${name}/${coords.join('.')}`;

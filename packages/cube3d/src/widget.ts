@@ -15,10 +15,13 @@ import {
   faceCost,
   faceQuad,
   faceVisible,
+  dragSteps,
   IFace,
   IRange,
   ISelection,
   IShownDim,
+  moveFace,
+  sceneCoordinate,
   sceneSizes
 } from './geometry';
 import { formatCoordinate, formatValue } from './labels';
@@ -36,6 +39,26 @@ interface IFaceState {
 
 const ISOMETRIC = new THREE.Vector3(1.1, 0.9, 1.6);
 
+/** A drag that started on a face: it slices along the face's axis instead of rotating the cube. */
+interface IDrag {
+  state: IFaceState;
+  pointerId: number;
+  start: [number, number];
+  ranges: [IRange, IRange, IRange];
+  axisPixels: [number, number];
+}
+
+/** The name of a face by where it lies in the scene. */
+function faceName(normal: [number, number, number]): string {
+  const names = [
+    ['Left', 'Right'],
+    ['Bottom', 'Top'],
+    ['Back', 'Front']
+  ];
+  const axis = normal.findIndex(n => n !== 0);
+  return names[axis][normal[axis] > 0 ? 1 : 0];
+}
+
 export class Cube3DWidget extends Widget {
   private source: CubeSource | null = null;
   private info: IVariableInfo | null = null;
@@ -52,10 +75,13 @@ export class Cube3DWidget extends Widget {
   private vmin = 0;
   private vmax = 1;
   private generation = 0;
+  private selected: IFaceState | null = null;
+  private drag: IDrag | null = null;
   private readonly viewport: HTMLDivElement;
   private readonly labelLayer: HTMLDivElement;
   private readonly statusLine: HTMLDivElement;
   private readonly readout: HTMLDivElement;
+  private readonly sliceLine: HTMLDivElement;
   private readonly titleLine: HTMLDivElement;
   private readonly cmapSelect: HTMLSelectElement;
   private readonly minInput: HTMLInputElement;
@@ -101,9 +127,12 @@ export class Cube3DWidget extends Widget {
     this.readout.className = 'esdl-Cube3D-readout';
     this.readout.setAttribute('role', 'status');
     this.readout.setAttribute('aria-live', 'polite');
+    this.sliceLine = document.createElement('div');
+    this.sliceLine.className = 'esdl-Cube3D-slice';
+    this.sliceLine.setAttribute('aria-label', 'Selected face');
     this.statusLine = document.createElement('div');
     this.statusLine.className = 'esdl-Cube3D-status';
-    footer.append(this.readout, this.statusLine);
+    footer.append(this.readout, this.sliceLine, this.statusLine);
     this.node.append(toolbar, this.viewport, footer);
 
     this.cmapSelect.addEventListener('change', () => {
@@ -122,6 +151,10 @@ export class Cube3DWidget extends Widget {
       });
     }
     this.viewport.addEventListener('pointermove', event => this.onPointerMove(event));
+    // in the capture phase, before OrbitControls sees the press: a press on a face slices, elsewhere rotates
+    this.viewport.addEventListener('pointerdown', event => this.onPointerDown(event), { capture: true });
+    this.viewport.addEventListener('pointerup', event => this.endDrag(event));
+    this.viewport.addEventListener('pointercancel', event => this.endDrag(event));
   }
 
   /** Reads the dataset's metadata and coordinates and draws the cube; failures show as a message. */
@@ -255,7 +288,12 @@ export class Cube3DWidget extends Widget {
     // transparent: the theme's background shows around the cube, and the labels stay readable on it
     renderer.setClearColor(0x000000, 0);
     renderer.setPixelRatio(window.devicePixelRatio);
-    renderer.domElement.setAttribute('aria-label', `3D cube of ${this.info!.name}`);
+    renderer.domElement.setAttribute(
+      'aria-label',
+      `3D cube of ${this.info!.name}: drag a face or use the arrow keys to move its slice`
+    );
+    renderer.domElement.tabIndex = 0;
+    renderer.domElement.addEventListener('keydown', event => this.onKeyDown(event));
     renderer.domElement.addEventListener('webglcontextlost', event => {
       event.preventDefault();
       this.showMessage('The WebGL context was lost; it is being re-created.');
@@ -281,6 +319,7 @@ export class Cube3DWidget extends Widget {
       this.scene.add(mesh);
       this.faces.push({ face, mesh, key: '', values: null, width: 0, height: 0 });
     }
+    this.selected = this.faces[0];
     this.resizeRenderer();
     this.setView('isometric');
   }
@@ -336,7 +375,92 @@ export class Cube3DWidget extends Widget {
     }
     this.renderer.render(this.scene, this.camera);
     this.placeLabels(sizes);
+    this.showSlice();
     this.showStatus();
+  }
+
+  /** The selected face, the dimension it slices and its index, as text a screen reader reads. */
+  private showSlice(): void {
+    const state = this.selected;
+    if (!state) {
+      return;
+    }
+    const { axis, index } = state.face;
+    const quad = faceQuad(state.face, this.dims, this.selection!.ranges, sceneSizes(this.selection!.ranges));
+    const dim = this.dims[axis];
+    const label = formatCoordinate(dim.name, this.coords[axis][index], this.coordAttrs[axis]);
+    this.sliceLine.textContent = `${faceName(quad.normal)} face: ${dim.name} ${index + 1} of ${dim.size} (${label})`;
+  }
+
+  /** Moves the selected face by `steps` cells along its axis. */
+  private moveSelected(steps: number, from = this.selection!.ranges): void {
+    const state = this.selected!;
+    const ranges = moveFace(from, state.face, steps, this.dims[state.face.axis].size);
+    if (ranges.some((r, i) => r.start !== this.selection!.ranges[i].start || r.end !== this.selection!.ranges[i].end)) {
+      this.selection!.ranges = ranges;
+      this.redraw();
+    }
+  }
+
+  private pick(event: PointerEvent): { state: IFaceState; uv: THREE.Vector2 } | null {
+    const rect = this.renderer!.domElement.getBoundingClientRect();
+    const pointer = new THREE.Vector2(
+      ((event.clientX - rect.left) / rect.width) * 2 - 1,
+      -((event.clientY - rect.top) / rect.height) * 2 + 1
+    );
+    const raycaster = new THREE.Raycaster();
+    raycaster.setFromCamera(pointer, this.camera!);
+    const hit = raycaster.intersectObjects(this.faces.filter(f => f.mesh.visible).map(f => f.mesh))[0];
+    const state = hit && this.faces.find(f => f.mesh === hit.object);
+    return state && hit.uv ? { state, uv: hit.uv } : null;
+  }
+
+  private onPointerDown(event: PointerEvent): void {
+    if (!this.camera || !this.selection || event.button !== 0) {
+      return;
+    }
+    const hit = this.pick(event);
+    if (!hit) {
+      this.controls!.enabled = true;
+      return;
+    }
+    this.selected = hit.state;
+    const { axis } = hit.state.face;
+    const ranges = this.selection.ranges;
+    const sizes = sceneSizes(ranges);
+    // the screen vector along which the face's axis grows over its whole range
+    const ends = [ranges[axis].start, ranges[axis].end].map(edge => {
+      const point = new THREE.Vector3();
+      const coordinate = sceneCoordinate(axis, this.dims[axis], ranges[axis], sizes[axis], edge);
+      point.setComponent(([2, 1, 0] as const)[axis], coordinate);
+      point.project(this.camera!);
+      return [(point.x * this.viewport.clientWidth) / 2, (-point.y * this.viewport.clientHeight) / 2];
+    });
+    this.drag = {
+      state: hit.state,
+      pointerId: event.pointerId,
+      start: [event.clientX, event.clientY],
+      ranges: ranges.map(r => ({ ...r })) as [IRange, IRange, IRange],
+      axisPixels: [ends[1][0] - ends[0][0], ends[1][1] - ends[0][1]]
+    };
+    this.controls!.enabled = false;
+    this.viewport.setPointerCapture(event.pointerId);
+    this.showSlice();
+  }
+
+  private endDrag(event: PointerEvent): void {
+    if (this.drag?.pointerId === event.pointerId) {
+      this.drag = null;
+      this.controls!.enabled = true;
+    }
+  }
+
+  private onKeyDown(event: KeyboardEvent): void {
+    const steps: Record<string, number> = { ArrowUp: 1, ArrowRight: 1, ArrowDown: -1, ArrowLeft: -1 };
+    if (event.key in steps && this.selected) {
+      event.preventDefault();
+      this.moveSelected(steps[event.key]);
+    }
   }
 
   /** Fetches the chunks of a face (from the cheapest chunking) and shows them; a checkerboard until then. */
@@ -345,10 +469,6 @@ export class Cube3DWidget extends Widget {
     const face = state.face;
     const [u, v] = [selection.ranges[face.u], selection.ranges[face.v]];
     const [width, height] = [u.end - u.start, v.end - v.start];
-    state.values = null;
-    state.width = width;
-    state.height = height;
-    this.setTexture(state, checkerboard(width, height, Math.max(1, Math.round(Math.max(width, height) / 16))));
     const source = this.source!;
     const info = this.info!;
     const groups = ['', ...source.copies.filter(g => source.variable(info.name, g))];
@@ -356,11 +476,19 @@ export class Cube3DWidget extends Widget {
     const costs = chunkings.map(chunks => faceCost(face, selection, chunks, 4));
     const best = costs.indexOf(Math.min(...costs));
     const [group, chunks] = [groups[best], chunkings[best]];
+    const needed = chunksForFace(face, selection, chunks);
+    if (!state.values || !needed.every(coords => source.cached(info.name, group, coords))) {
+      // the old picture would be wrong in size or place until the data arrives
+      state.values = null;
+      state.width = width;
+      state.height = height;
+      this.setTexture(state, checkerboard(width, height, Math.max(1, Math.round(Math.max(width, height) / 16))));
+    }
     const values = new Float32Array(width * height).fill(NaN);
     const generation = this.generation;
     try {
       await Promise.all(
-        chunksForFace(face, selection, chunks).map(async coords => {
+        needed.map(async coords => {
           const chunk = await source.chunk(info.name, group, coords);
           copyChunkToFace(face, selection, chunks, coords, chunk, values);
         })
@@ -376,6 +504,8 @@ export class Cube3DWidget extends Widget {
       return;
     }
     state.values = values;
+    state.width = width;
+    state.height = height;
     this.setTexture(state, mapColours(values, colormapTable(this.colormap), this.vmin, this.vmax));
     this.renderer!.render(this.scene, this.camera!);
     this.showStatus();
@@ -420,34 +550,42 @@ export class Cube3DWidget extends Widget {
     const [t, y, x] = selection.ranges;
     const latTop = this.dims[1].descending ? y.start : y.end - 1;
     const latBottom = this.dims[1].descending ? y.end - 1 : y.start;
-    this.labelLayer.replaceChildren(
+    const labels = [
       label(2, this.dims[2].descending ? x.end - 1 : x.start, [-w / 2, -h / 2, d / 2], 'below'),
       label(2, this.dims[2].descending ? x.start : x.end - 1, [w / 2, -h / 2, d / 2], 'below'),
       label(1, latTop, [-w / 2, h / 2, d / 2], 'left'),
       label(1, latBottom, [-w / 2, -h / 2, d / 2], 'left'),
       label(0, t.start, [w / 2, h / 2, d / 2], 'right'),
       label(0, t.end - 1, [w / 2, h / 2, -d / 2], 'right')
-    );
+    ];
+    // face-on, both ends of the time edge fall on one spot: the first time is enough
+    const [first, last] = labels.slice(4).map(l => [parseFloat(l.style.left), parseFloat(l.style.top)]);
+    if (Math.hypot(first[0] - last[0], first[1] - last[1]) < 24) {
+      labels.pop();
+    }
+    this.labelLayer.replaceChildren(...labels);
   }
 
   private onPointerMove(event: PointerEvent): void {
     if (!this.camera || !this.selection) {
       return;
     }
-    const rect = this.renderer!.domElement.getBoundingClientRect();
-    const pointer = new THREE.Vector2(
-      ((event.clientX - rect.left) / rect.width) * 2 - 1,
-      -((event.clientY - rect.top) / rect.height) * 2 + 1
-    );
-    const raycaster = new THREE.Raycaster();
-    raycaster.setFromCamera(pointer, this.camera);
-    const hit = raycaster.intersectObjects(this.faces.filter(f => f.mesh.visible).map(f => f.mesh))[0];
-    const state = hit && this.faces.find(f => f.mesh === hit.object);
-    if (!state || !hit.uv || !state.values) {
+    if (this.drag && this.drag.pointerId === event.pointerId) {
+      const { ranges, axisPixels, start, state } = this.drag;
+      const length = ranges[state.face.axis].end - ranges[state.face.axis].start;
+      const delta: [number, number] = [event.clientX - start[0], event.clientY - start[1]];
+      this.selected = state;
+      this.moveSelected(dragSteps(delta, axisPixels, length), ranges);
       return;
     }
-    const i = Math.min(state.width - 1, Math.floor(hit.uv.x * state.width));
-    const j = Math.min(state.height - 1, Math.floor(hit.uv.y * state.height));
+    const hit = this.pick(event);
+    const values = hit?.state.values;
+    if (!hit || !values) {
+      return;
+    }
+    const { state, uv } = hit;
+    const i = Math.min(state.width - 1, Math.floor(uv.x * state.width));
+    const j = Math.min(state.height - 1, Math.floor(uv.y * state.height));
     const index: number[] = [0, 0, 0];
     index[state.face.axis] = state.face.index;
     index[state.face.u] = this.selection.ranges[state.face.u].start + i;
@@ -456,7 +594,7 @@ export class Cube3DWidget extends Widget {
       .map(axis => formatCoordinate(this.dims[axis].name, this.coords[axis][index[axis]], this.coordAttrs[axis]))
       .join(', ');
     const units = this.info!.attrs.units ? ` ${this.info!.attrs.units}` : '';
-    const value = state.values[j * state.width + i];
+    const value = values[j * state.width + i];
     this.readout.textContent = `${this.info!.name} ${formatValue(value)}${Number.isNaN(value) ? '' : units} at ${where}`;
   }
 

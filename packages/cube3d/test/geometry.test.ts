@@ -6,6 +6,8 @@ import {
   faceCost,
   faceQuad,
   faceVisible,
+  dragSteps,
+  moveFace,
   IRange,
   ISelection,
   IShownDim,
@@ -136,5 +138,28 @@ describe('copying chunks to a face', () => {
       }
     }
     expect(Array.from(out)).toEqual(expected);
+  });
+});
+
+describe('slicing', () => {
+  it('moves a start face up to the end and an end face down to the start, within the dimension', () => {
+    const [front, back] = cubeFaces(ranges);
+    expect(moveFace(ranges, front, 3, 12)[0]).toEqual({ start: 3, end: 12 });
+    expect(moveFace(ranges, front, 30, 12)[0]).toEqual({ start: 11, end: 12 });
+    expect(moveFace(ranges, front, -3, 12)[0]).toEqual({ start: 0, end: 12 });
+    expect(moveFace(ranges, back, -4, 12)[0]).toEqual({ start: 0, end: 8 });
+    expect(moveFace(ranges, back, 4, 12)[0]).toEqual({ start: 0, end: 12 });
+    // the other ranges are left alone, and the input is not changed
+    expect(moveFace(ranges, front, 3, 12)[2]).toEqual({ start: 0, end: 180 });
+    expect(ranges[0]).toEqual({ start: 0, end: 12 });
+  });
+
+  it('turns a drag into steps along the face axis on screen, or upward movement when the axis faces the viewer', () => {
+    // the axis's 12 steps span 120 pixels to the right: 25 pixels right are 2 steps, left -2, across 0
+    expect(dragSteps([25, 0], [120, 0], 12)).toBe(2);
+    expect(dragSteps([-25, 0], [120, 0], 12)).toBe(-2);
+    expect(dragSteps([0, 40], [120, 0], 12)).toBe(0);
+    // face-on: 6 pixels up per step
+    expect(dragSteps([0, -13], [0, 0], 12)).toBe(2);
   });
 });
