@@ -38,7 +38,7 @@ const plugin: JupyterFrontEndPlugin<IDatasetOpener> = {
   ): IDatasetOpener => {
     const { commands, shell } = app;
     const serverSettings = app.serviceManager.serverSettings;
-    const options: IViewerOptions = { stepsPerSecond: 4 };
+    const options: IViewerOptions = { stepsPerSecond: 4, prefetch: true };
     let defaultDataset = '';
     const tracker = new WidgetTracker<MainAreaWidget<ViewerWidget>>({ namespace: 'esdl-lab-viewer' });
 
@@ -48,6 +48,7 @@ const plugin: JupyterFrontEndPlugin<IDatasetOpener> = {
         .then(settings => {
           const read = () => {
             options.stepsPerSecond = settings.get('stepsPerSecond').composite as number;
+            options.prefetch = settings.get('prefetch').composite as boolean;
             defaultDataset = settings.get('defaultDataset').composite as string;
           };
           read();

@@ -80,7 +80,8 @@ function cssColour(element: HTMLElement, name: string, fallback: [number, number
 export class MapController {
   constructor(
     readonly host: HTMLDivElement,
-    readonly model: ViewerModel
+    readonly model: ViewerModel,
+    readonly options: { prefetch: boolean }
   ) {}
 
   /** Creates the deck.gl map in the host; resolves when it exists. */
@@ -133,6 +134,9 @@ export class MapController {
       this._currentKey = key;
       this._current = key ? this._tileLayer(key) : null;
       this.model.clearTileErrors();
+      if (key) {
+        this._announce('esdl-viewer-layer', key);
+      }
     }
     const land = cssColour(this.host, '--jp-layout-color3', [190, 190, 190, 255]);
     const line = cssColour(this.host, '--jp-ui-font-color2', [90, 90, 90, 255]);
@@ -245,11 +249,12 @@ export class MapController {
         }
       },
       onViewportLoad: tiles => {
+        this._announce('esdl-viewer-load', key);
         if (this._current === layer && this._previous) {
           this._previous = null;
           this.update();
         }
-        if (next) {
+        if (next && this.options.prefetch) {
           // the next time step into the browser's cache (the cube server lets it keep tiles)
           const ahead = { ...state, time: next };
           for (const tile of tiles.slice(0, 16)) {
@@ -272,6 +277,11 @@ export class MapController {
       }
     });
     return layer as unknown as Layer;
+  }
+
+  /** Tells listeners on the host (the benchmark, tests) that a tile layer started or has its tiles in view. */
+  private _announce(type: 'esdl-viewer-layer' | 'esdl-viewer-load', key: string): void {
+    this.host.dispatchEvent(new CustomEvent(type, { detail: { key, time: performance.now() } }));
   }
 
   private _modules: DeckModules | null = null;

@@ -14,6 +14,8 @@ import { IViewerState, pythonCall } from './state';
 export interface IViewerOptions {
   /** animation speed, in time steps per second */
   stepsPerSecond: number;
+  /** fetch the next time step's tiles ahead */
+  prefetch: boolean;
 }
 
 export class ViewerWidget extends ReactWidget {
@@ -37,7 +39,7 @@ export class ViewerWidget extends ReactWidget {
   /** The host of the deck.gl canvas, once rendered. */
   setMapHost(host: HTMLDivElement | null): void {
     if (host && !this._map) {
-      this._map = new MapController(host, this.model);
+      this._map = new MapController(host, this.model, this.options);
       void this._map.start().catch(error => {
         this._mapError = `The map could not start: ${(error as Error).message}`;
         this.update();
