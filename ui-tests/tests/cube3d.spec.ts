@@ -152,6 +152,19 @@ test.describe('3D cube', () => {
     expect(errors).toEqual([]);
   });
 
+  test('esdl_lab.show_cube in a notebook draws a live cube in the output', async ({ page }) => {
+    await page.goto();
+    await page.notebook.createNew('cube3d.ipynb');
+    await page.notebook.setCell(0, 'code', 'import esdl_lab\nesdl_lab.show_cube("coads", "AIRT", cmap="magma")');
+    await page.notebook.runCell(0, true);
+    const output = page.locator('.esdl-Cube3DOutput .esdl-Cube3D');
+    await expect(output.locator('.esdl-Cube3D-status')).toHaveText(/^[1-9]\d* chunks, \d+ KiB fetched$/);
+    await expect(output.locator('.esdl-Cube3D-title')).toContainText('— coads');
+    await expect(output.getByLabel('Colour map')).toHaveValue('magma');
+    expect(await drawnPixels(page, output.locator('.esdl-Cube3D-viewport'))).toBeGreaterThan(10_000);
+    await page.screenshot({ path: screenshotPath('cube3d-notebook') });
+  });
+
   test('a dataset without the variable says which variables it has', async ({ page }) => {
     await page.goto();
     await page.evaluate(() =>

@@ -4,15 +4,21 @@
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { CommandIDs, ICube3DOpener, IDatasetOpener, IDatasetRef } from '@esdl-lab/core';
+import { Cube3DRenderer, CUBE3D_MIME_TYPE } from './renderer';
 
 const plugin: JupyterFrontEndPlugin<IDatasetOpener> = {
   id: '@esdl-lab/labextension:cube3d',
   description: 'The Lexcube-like 3D cube of a cube variable.',
   autoStart: true,
   provides: ICube3DOpener,
-  optional: [ILayoutRestorer],
-  activate: (app: JupyterFrontEnd, restorer: ILayoutRestorer | null): IDatasetOpener => {
+  optional: [ILayoutRestorer, IRenderMimeRegistry],
+  activate: (
+    app: JupyterFrontEnd,
+    restorer: ILayoutRestorer | null,
+    rendermime: IRenderMimeRegistry | null
+  ): IDatasetOpener => {
     const tracker = new WidgetTracker<MainAreaWidget>({ namespace: 'esdl-lab-cube3d' });
 
     const open = async (ref: IDatasetRef): Promise<void> => {
@@ -61,6 +67,15 @@ const plugin: JupyterFrontEndPlugin<IDatasetOpener> = {
         name: widget => widget.id
       });
     }
+    rendermime?.addFactory(
+      {
+        safe: true,
+        mimeTypes: [CUBE3D_MIME_TYPE],
+        defaultRank: 60,
+        createRenderer: options => new Cube3DRenderer(options)
+      },
+      60
+    );
     return { open };
   }
 };

@@ -37,6 +37,13 @@ interface IFaceState {
   height: number;
 }
 
+/** What a caller may choose at the start (a notebook's `show_cube(..., cmap=, vmin=, vmax=)`). */
+export interface ICube3DOptions {
+  cmap?: string;
+  vmin?: number;
+  vmax?: number;
+}
+
 const ISOMETRIC = new THREE.Vector3(1.1, 0.9, 1.6);
 
 /** A drag that started on a face: it slices along the face's axis instead of rotating the cube. */
@@ -77,6 +84,8 @@ export class Cube3DWidget extends Widget {
   private generation = 0;
   private selected: IFaceState | null = null;
   private drag: IDrag | null = null;
+  // a notebook output is resized by its cell, not by Lumino messages
+  private readonly resizeObserver = new ResizeObserver(() => this.resizeRenderer());
   private readonly viewport: HTMLDivElement;
   private readonly labelLayer: HTMLDivElement;
   private readonly statusLine: HTMLDivElement;
@@ -87,7 +96,10 @@ export class Cube3DWidget extends Widget {
   private readonly minInput: HTMLInputElement;
   private readonly maxInput: HTMLInputElement;
 
-  constructor(readonly ref: IDatasetRef) {
+  constructor(
+    readonly ref: IDatasetRef,
+    private readonly initial: ICube3DOptions = {}
+  ) {
     super();
     this.addClass('esdl-Cube3D');
     this.id = `esdl-cube3d-${ref.server}-${ref.dataset}-${ref.variable ?? ''}`.replace(/[^\w-]/g, '_');
@@ -217,6 +229,7 @@ export class Cube3DWidget extends Widget {
       return;
     }
     this.generation += 1;
+    this.resizeObserver.disconnect();
     this.controls?.dispose();
     for (const state of this.faces) {
       state.mesh.geometry.dispose();
@@ -263,10 +276,16 @@ export class Cube3DWidget extends Widget {
       typeof attrs.color_bar_name === 'string' && COLORMAP_NAMES.includes(attrs.color_bar_name)
         ? attrs.color_bar_name
         : 'viridis';
+    if (this.initial.cmap) {
+      colormapTable(this.initial.cmap);
+      this.colormap = this.initial.cmap;
+    }
     this.cmapSelect.value = this.colormap;
     const range = attrs.actual_range as number[] | undefined;
     this.vmin = Number(attrs.color_value_min ?? range?.[0] ?? 0);
     this.vmax = Number(attrs.color_value_max ?? range?.[1] ?? 1);
+    this.vmin = this.initial.vmin ?? this.vmin;
+    this.vmax = this.initial.vmax ?? this.vmax;
     this.minInput.value = String(this.vmin);
     this.maxInput.value = String(this.vmax);
   }
@@ -305,6 +324,7 @@ export class Cube3DWidget extends Widget {
       this.redraw();
     });
     this.viewport.prepend(renderer.domElement);
+    this.resizeObserver.observe(this.viewport);
     this.renderer = renderer;
     this.camera = new THREE.OrthographicCamera(-1, 1, 1, -1, 0.1, 100);
     this.controls = new OrbitControls(this.camera, renderer.domElement);
