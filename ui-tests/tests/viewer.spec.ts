@@ -121,6 +121,40 @@ test.describe('Map viewer', () => {
     await setTheme(page, 'JupyterLab Light');
   });
 
+  test('compare: a second map of another variable and time beside the first, each with its colour bar', async ({
+    page
+  }) => {
+    const viewer = await openCoadsFromCatalogue(page);
+    const requested: string[] = [];
+    page.on('request', request => {
+      if (request.url().includes('/esdl-lab/cubes/demo/tiles/coads/')) {
+        requested.push(new URL(request.url()).pathname.split('/')[6]);
+      }
+    });
+    await viewer.getByRole('button', { name: 'Compare' }).click();
+    const second = viewer.getByRole('region', { name: 'Comparison map' });
+    await expect(second.getByRole('combobox', { name: 'Comparison time' })).toHaveValue('1');
+    await second.getByRole('combobox', { name: 'Comparison variable' }).selectOption('AIRT');
+    await expect.poll(() => requested.includes('AIRT')).toBe(true);
+    await expect(viewer.getByLabel('Colour bar of SST')).toBeVisible();
+    await expect(second.getByLabel('Colour bar of AIRT')).toBeVisible();
+    await tilesLoaded(second);
+    await page.screenshot({ path: screenshotPath('viewer-compare') });
+    // both maps show the same view: its centre (0° N 0° E, the Gulf of Guinea) is warm in both
+    const [sst] = await coloursAt(
+      page,
+      viewer.getByRole('region', { name: 'Map', exact: true }).locator('.esdl-Viewer-map'),
+      [[0, 0]]
+    );
+    const [airt] = await coloursAt(page, second.locator('.esdl-Viewer-map'), [[0, 0]]);
+    for (const colour of [sst, airt]) {
+      expect(colour[0]).toBeGreaterThan(180);
+      expect(colour[2]).toBeLessThan(120);
+    }
+    await viewer.getByRole('button', { name: 'Compare' }).click();
+    await expect(second).toHaveCount(0);
+  });
+
   test('Levitus: a depth selector, a log scale and a range fitted to the data', async ({ page }) => {
     await page.goto();
     await page.evaluate(() =>

@@ -10,7 +10,7 @@ import type { Deck, Layer, MapViewState } from '@deck.gl/core';
 import type { Feature, Geometry } from 'geojson';
 import { IPlace, ViewerModel } from './model';
 import { PLACE_COLOURS } from './series';
-import { colourMapping, tileRequest } from './state';
+import { IViewState, colourMapping, tileRequest } from './state';
 
 type DeckModules = {
   core: typeof import('@deck.gl/core');
@@ -81,8 +81,13 @@ export class MapController {
   constructor(
     readonly host: HTMLDivElement,
     readonly model: ViewerModel,
-    readonly options: { prefetch: boolean }
+    readonly options: { prefetch: boolean; onView?: (view: IViewState) => void }
   ) {}
+
+  /** Moves the map to a view (another map of a comparison moved). */
+  setView(view: IViewState): void {
+    this._deck?.setProps({ initialViewState: { ...view, minZoom: 0, maxZoom: 12 } });
+  }
 
   /** Creates the deck.gl map in the host; resolves when it exists. */
   async start(): Promise<void> {
@@ -105,7 +110,9 @@ export class MapController {
       layers: [],
       onViewStateChange: ({ viewState }) => {
         const v = viewState as MapViewState;
-        this.model.setView({ longitude: v.longitude, latitude: v.latitude, zoom: v.zoom });
+        const view = { longitude: v.longitude, latitude: v.latitude, zoom: v.zoom };
+        this.model.setView(view);
+        this.options.onView?.(view);
         return viewState;
       },
       onClick: info => {

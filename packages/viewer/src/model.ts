@@ -40,10 +40,13 @@ export interface ITileStats {
 export class ViewerModel {
   constructor(options: { state: IViewerState; settings?: ServerConnection.ISettings }) {
     this._state = { ...options.state };
+    this.settings = options.settings;
     this.client = new XcubeClient({ server: options.state.server, settings: options.settings });
   }
 
   readonly client: XcubeClient;
+  /** the Jupyter server connection the client uses */
+  readonly settings?: ServerConnection.ISettings;
 
   get changed(): ISignal<this, void> {
     return this._changed;

@@ -36,15 +36,58 @@ export class ViewerWidget extends ReactWidget {
     return this.model.state;
   }
 
-  /** The host of the deck.gl canvas, once rendered. */
-  setMapHost(host: HTMLDivElement | null): void {
-    if (host && !this._map) {
-      this._map = new MapController(host, this.model, this.options);
-      void this._map.start().catch(error => {
-        this._mapError = `The map could not start: ${(error as Error).message}`;
+  /** The host of a model's deck.gl canvas, once rendered. */
+  setMapHost(model: ViewerModel, host: HTMLDivElement | null): void {
+    if (!host || this._maps.has(model)) {
+      return;
+    }
+    const map = new MapController(host, model, {
+      ...this.options,
+      // the maps of a comparison move together
+      onView: view => {
+        for (const [other, controller] of this._maps) {
+          if (other !== model) {
+            other.setView(view);
+            controller.setView(view);
+          }
+        }
+      }
+    });
+    this._maps.set(model, map);
+    void map.start().catch(error => {
+      this._mapError = `The map could not start: ${(error as Error).message}`;
+      this.update();
+    });
+  }
+
+  /** The second map of a comparison (another variable or time of the dataset), or null. */
+  get compare(): ViewerModel | null {
+    return this._compare;
+  }
+
+  /** Shows or hides a second map beside the first, at the next time step, with its own colour bar. */
+  toggleCompare(): void {
+    if (this._compare) {
+      this._maps.get(this._compare)?.dispose();
+      this._maps.delete(this._compare);
+      this._compare.dispose();
+      this._compare = null;
+    } else {
+      const times = this.model.times;
+      const next = times[(this.model.timeIndex + 1) % Math.max(1, times.length)];
+      const { server, dataset, variable, dims, view } = this.model.state;
+      const compare = new ViewerModel({
+        state: { server, dataset, variable, dims, view, time: next },
+        settings: this.model.settings
+      });
+      compare.changed.connect(() => {
+        this._maps.get(compare)?.update();
         this.update();
       });
+      this._compare = compare;
+      void compare.load();
     }
+    this.update();
   }
 
   get mapError(): string | null {
@@ -82,14 +125,19 @@ export class ViewerWidget extends ReactWidget {
     if (this._timer !== null) {
       window.clearInterval(this._timer);
     }
-    this._map?.dispose();
+    for (const map of this._maps.values()) {
+      map.dispose();
+    }
+    this._compare?.dispose();
     this.model.dispose();
     super.dispose();
   }
 
   protected onResize(msg: Widget.ResizeMessage): void {
     super.onResize(msg);
-    this._map?.resize();
+    for (const map of this._maps.values()) {
+      map.resize();
+    }
   }
 
   protected render(): JSX.Element {
@@ -99,10 +147,11 @@ export class ViewerWidget extends ReactWidget {
   private _onModelChanged(): void {
     const { state } = this.model;
     this.title.label = `${state.dataset}${state.variable ? ` · ${state.variable}` : ''}`;
-    this._map?.update();
+    this._maps.get(this.model)?.update();
   }
 
-  private _map: MapController | null = null;
+  private _maps = new Map<ViewerModel, MapController>();
+  private _compare: ViewerModel | null = null;
   private _mapError: string | null = null;
   private _timer: number | null = null;
 }
@@ -110,7 +159,6 @@ export class ViewerWidget extends ReactWidget {
 function ViewerView(props: { widget: ViewerWidget }): JSX.Element {
   const { widget } = props;
   const { model } = widget;
-  const variable = model.variable;
   const times = model.times;
   const index = model.timeIndex;
   return (
@@ -177,6 +225,14 @@ function ViewerView(props: { widget: ViewerWidget }): JSX.Element {
             onPlay={() => widget.togglePlay()}
           />
         )}
+        <button
+          className="esdl-Viewer-button"
+          aria-pressed={!!widget.compare}
+          title="Show a second map beside this one, for another variable or time"
+          onClick={() => widget.toggleCompare()}
+        >
+          Compare
+        </button>
         <CopyButtons state={model.state} />
       </div>
       {(model.error || widget.mapError) && (
@@ -184,12 +240,63 @@ function ViewerView(props: { widget: ViewerWidget }): JSX.Element {
           {model.error ?? widget.mapError}
         </div>
       )}
-      <div className="esdl-Viewer-body">
-        <div className="esdl-Viewer-map" ref={host => widget.setMapHost(host)} aria-label="Map" role="application" />
-        {variable && <Legend model={model} />}
-        <TileStatus model={model} />
+      <div className="esdl-Viewer-panes">
+        <MapPane widget={widget} model={model} label="Map" />
+        {widget.compare && <MapPane widget={widget} model={widget.compare} label="Comparison map" />}
       </div>
       {model.places.length > 0 && <Places model={model} />}
+      {widget.compare && widget.compare.places.length > 0 && <Places model={widget.compare} />}
+    </div>
+  );
+}
+
+/** One map with its colour bar and tile status; the comparison map also has its own variable and time. */
+function MapPane(props: { widget: ViewerWidget; model: ViewerModel; label: string }): JSX.Element {
+  const { widget, model, label } = props;
+  const compare = model !== widget.model;
+  return (
+    <div className="esdl-Viewer-pane" aria-label={label} role="region">
+      {compare && (
+        <div className="esdl-Viewer-paneBar">
+          <select
+            className="jp-mod-styled"
+            aria-label="Comparison variable"
+            value={model.state.variable ?? ''}
+            onChange={event => model.setVariable(event.target.value)}
+          >
+            {model.variables.map(v => (
+              <option key={v.name} value={v.name}>
+                {v.name}
+              </option>
+            ))}
+          </select>
+          {model.times.length > 0 && (
+            <select
+              className="jp-mod-styled"
+              aria-label="Comparison time"
+              value={String(model.timeIndex)}
+              onChange={event => model.setTimeIndex(Number(event.target.value))}
+            >
+              {model.times.map((time, i) => (
+                <option key={time} value={String(i)}>
+                  {timeLabel(time)}
+                </option>
+              ))}
+            </select>
+          )}
+          {model.error && <span className="esdl-Viewer-tileError">{model.error}</span>}
+        </div>
+      )}
+      <div className="esdl-Viewer-body">
+        <div
+          className="esdl-Viewer-map"
+          ref={host => widget.setMapHost(model, host)}
+          aria-label={compare ? 'Comparison map canvas' : 'Map'}
+          role="application"
+        />
+        {model.variable && <Legend model={model} />}
+        <TileStatus model={model} />
+      </div>
     </div>
   );
 }
