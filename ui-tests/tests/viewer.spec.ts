@@ -199,6 +199,21 @@ test.describe('Map viewer', () => {
     await page.screenshot({ path: screenshotPath('viewer-levitus-depth') });
   });
 
+  test('a shared link opens JupyterLab with the same view', async ({ page }) => {
+    const state = { server: 'demo', dataset: 'coads', variable: 'AIRT', time: '0000-04-16', vmin: 0, vmax: 30 };
+    await page.goto();
+    // a plain navigation, as a browser opening the link does (galata's goto waits for the launcher)
+    await page.evaluate(
+      search => window.location.assign(`${window.location.pathname}?${search}`),
+      `esdl-viewer=${encodeURIComponent(JSON.stringify(state))}`
+    );
+    const viewer = page.locator('.jp-MainAreaWidget .esdl-Viewer');
+    await expect(viewer.getByText(/0000-04-1\d \(4\/12\)/)).toBeVisible();
+    await expect(viewer.getByLabel('Colour bar of AIRT')).toBeVisible();
+    await expect(viewer.getByLabel('Maximum')).toHaveValue('30');
+    await tilesLoaded(viewer);
+  });
+
   test('a missing dataset or variable is a message in the viewer, not a blank map', async ({ page }) => {
     await page.goto();
     await page.evaluate(() =>

@@ -2,7 +2,7 @@
  * The xcube-style map viewer: a main-area widget opened by a command, the launcher, the catalogue (through
  * core's IViewerOpener) or a restored workspace, and the MIME renderer of `esdl_lab.show(...)` in notebooks.
  */
-import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ILayoutRestorer, IRouter, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, MainAreaWidget, Notification, WidgetTracker } from '@jupyterlab/apputils';
 import { ILauncher } from '@jupyterlab/launcher';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
@@ -20,13 +20,14 @@ export { placesCsv } from './series';
 export { VIEWER_MIME_TYPE } from './renderer';
 
 const PLUGIN_ID = '@esdl-lab/labextension:viewer';
+const LINK_PARAMETER = 'esdl-viewer';
 
 const plugin: JupyterFrontEndPlugin<IDatasetOpener> = {
   id: PLUGIN_ID,
   description: 'The xcube-style map viewer of cube variables.',
   autoStart: true,
   provides: IViewerOpener,
-  optional: [IEsdlStatus, ILayoutRestorer, ICommandPalette, ILauncher, ISettingRegistry, IRenderMimeRegistry],
+  optional: [IEsdlStatus, ILayoutRestorer, ICommandPalette, ILauncher, ISettingRegistry, IRenderMimeRegistry, IRouter],
   activate: (
     app: JupyterFrontEnd,
     status: IStatusModel | null,
@@ -34,7 +35,8 @@ const plugin: JupyterFrontEndPlugin<IDatasetOpener> = {
     palette: ICommandPalette | null,
     launcher: ILauncher | null,
     settingRegistry: ISettingRegistry | null,
-    rendermime: IRenderMimeRegistry | null
+    rendermime: IRenderMimeRegistry | null,
+    router: IRouter | null
   ): IDatasetOpener => {
     const { commands, shell } = app;
     const serverSettings = app.serviceManager.serverSettings;
@@ -109,6 +111,31 @@ const plugin: JupyterFrontEndPlugin<IDatasetOpener> = {
         return open(state);
       }
     });
+
+    // a shared link: <base>/lab?esdl-viewer=<the viewer state as JSON>
+    const openFromLink = 'esdl-lab:open-viewer-from-link';
+    commands.addCommand(openFromLink, {
+      execute: async args => {
+        const search = (args as { search?: string }).search ?? window.location.search;
+        const raw = new URLSearchParams(search).get(LINK_PARAMETER);
+        if (!raw) {
+          return;
+        }
+        let state: IViewerState | Error;
+        try {
+          state = parseViewerState(JSON.parse(raw));
+        } catch {
+          state = new Error('The viewer link holds no valid viewer state: ask for the link again.');
+        }
+        if (state instanceof Error) {
+          Notification.error(state.message, { autoClose: 8000 });
+          return;
+        }
+        await app.restored;
+        await open(state);
+      }
+    });
+    router?.register({ command: openFromLink, pattern: new RegExp(`[?&]${LINK_PARAMETER}=`), rank: 60 });
 
     if (restorer) {
       void restorer.restore(tracker, {

@@ -188,3 +188,10 @@ export function pythonCall(state: IViewerState): string {
   }
   return `esdl_lab.show(${args.join(', ')})`;
 }
+
+/** A link that opens JupyterLab with this view (the reader must be able to log in to the same server). */
+export function shareLink(state: IViewerState, baseUrl: string): string {
+  const { server, dataset, variable, time, cmap, vmin, vmax, norm, dims, opacity, view } = state;
+  const shared = { server, dataset, variable, time, cmap, vmin, vmax, norm, dims, opacity, view };
+  return `${baseUrl.replace(/\/?$/, '/')}lab?esdl-viewer=${encodeURIComponent(JSON.stringify(shared))}`;
+}

@@ -3,13 +3,14 @@
  * editor, the map, and the time series of the places clicked. The same widget fills a main-area tab and a
  * notebook cell's output.
  */
+import { ServerConnection } from '@jupyterlab/services';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 import React, { useEffect, useRef, useState } from 'react';
 import { MapController } from './map';
 import { ViewerModel } from './model';
 import { PLACE_COLOURS, drawSeries, placeLabel, placesCsv, timeLabel } from './series';
-import { IViewerState, pythonCall } from './state';
+import { IViewerState, pythonCall, shareLink } from './state';
 
 export interface IViewerOptions {
   /** animation speed, in time steps per second */
@@ -374,6 +375,18 @@ function CopyButtons(props: { state: IViewerState }): JSX.Element {
         onClick={() => copy('python', pythonCall(props.state))}
       >
         {copied === 'python' ? 'Copied' : 'Copy as Python'}
+      </button>{' '}
+      <button
+        className="esdl-Viewer-button"
+        title="Copy a link that opens JupyterLab with this view"
+        onClick={() =>
+          copy(
+            'link',
+            shareLink(props.state, new URL(ServerConnection.makeSettings().baseUrl, window.location.href).href)
+          )
+        }
+      >
+        {copied === 'link' ? 'Copied' : 'Copy link'}
       </button>
     </span>
   );

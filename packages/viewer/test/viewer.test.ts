@@ -11,6 +11,7 @@ import {
   mappableVariables,
   parseViewerState,
   pythonCall,
+  shareLink,
   tileRequest
 } from '../src/state';
 
@@ -58,6 +59,14 @@ describe('viewer state', () => {
       opacity: 1,
       view: { longitude: -160, latitude: 85, zoom: 20 }
     });
+  });
+
+  it('goes into a link and comes back the same', () => {
+    const state = { server: 'demo', dataset: 'coads', variable: 'SST', time: '0000-07-16', vmin: 0, vmax: 30 };
+    const link = shareLink(state, 'http://host:8888/user/ana');
+    expect(link.startsWith('http://host:8888/user/ana/lab?esdl-viewer=')).toBe(true);
+    const raw = new URL(link).searchParams.get('esdl-viewer')!;
+    expect(parseViewerState(JSON.parse(raw))).toEqual(state);
   });
 
   it('writes the Python call that reopens it', () => {
