@@ -165,6 +165,35 @@ test.describe('3D cube', () => {
     await page.screenshot({ path: screenshotPath('cube3d-notebook') });
   });
 
+  test('esdl_lab.Cube3D of a numpy array renders from the kernel; colour settings sync both ways', async ({ page }) => {
+    await page.goto();
+    await page.notebook.createNew('cube3d-kernel.ipynb');
+    await page.notebook.setCell(
+      0,
+      'code',
+      [
+        'import numpy as np, esdl_lab',
+        "t, y, x = np.meshgrid(np.arange(10), np.linspace(80, -80, 40), np.linspace(-170, 170, 80), indexing='ij')",
+        "c = esdl_lab.Cube3D(np.cos(np.radians(y)) * 30 + t, cmap='RdYlBu_r')",
+        'c'
+      ].join('\n')
+    );
+    await page.notebook.runCell(0, true);
+    const output = page.locator('.esdl-Cube3DOutput .esdl-Cube3D');
+    // three faces in view, each one message from the kernel
+    await expect(output.locator('.esdl-Cube3D-status')).toHaveText(/^3 chunks, \d+ KiB fetched$/);
+    expect(await drawnPixels(page, output.locator('.esdl-Cube3D-viewport'))).toBeGreaterThan(10_000);
+    await page.screenshot({ path: screenshotPath('cube3d-kernel') });
+    await page.notebook.addCell('code', "c.cmap = 'gray'");
+    await page.notebook.runCell(1, true);
+    await expect(output.getByLabel('Colour map')).toHaveValue('gray');
+    await output.getByLabel('Minimum value').fill('5');
+    await output.getByLabel('Minimum value').press('Enter');
+    await page.notebook.addCell('code', 'print(c.vmin, c.cmap)');
+    await page.notebook.runCell(2, true);
+    await expect(page.locator('.jp-OutputArea-output').filter({ hasText: '5.0 gray' })).toHaveCount(1);
+  });
+
   test('a dataset without the variable says which variables it has', async ({ page }) => {
     await page.goto();
     await page.evaluate(() =>

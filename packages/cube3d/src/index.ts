@@ -5,6 +5,7 @@
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
 import { CommandIDs, ICube3DOpener, IDatasetOpener, IDatasetRef } from '@esdl-lab/core';
 import { Cube3DRenderer, CUBE3D_MIME_TYPE } from './renderer';
 
@@ -13,11 +14,12 @@ const plugin: JupyterFrontEndPlugin<IDatasetOpener> = {
   description: 'The Lexcube-like 3D cube of a cube variable.',
   autoStart: true,
   provides: ICube3DOpener,
-  optional: [ILayoutRestorer, IRenderMimeRegistry],
+  optional: [ILayoutRestorer, IRenderMimeRegistry, IJupyterWidgetRegistry],
   activate: (
     app: JupyterFrontEnd,
     restorer: ILayoutRestorer | null,
-    rendermime: IRenderMimeRegistry | null
+    rendermime: IRenderMimeRegistry | null,
+    widgets: IJupyterWidgetRegistry | null
   ): IDatasetOpener => {
     const tracker = new WidgetTracker<MainAreaWidget>({ namespace: 'esdl-lab-cube3d' });
 
@@ -76,6 +78,15 @@ const plugin: JupyterFrontEndPlugin<IDatasetOpener> = {
       },
       60
     );
+    // esdl_lab.Cube3D: the model and view load (with three.js) when a notebook first shows one
+    widgets?.registerWidget({
+      name: '@esdl-lab/cube3d',
+      version: '0.1.0',
+      exports: async () => {
+        const { Cube3DModel, Cube3DView } = await import('./kernel');
+        return { Cube3DModel, Cube3DView } as any;
+      }
+    });
     return { open };
   }
 };

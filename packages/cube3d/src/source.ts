@@ -6,7 +6,8 @@
 import * as zarr from 'zarrita';
 import { EsdlApiError, fetchAPI } from '@esdl-lab/core';
 import { ChunkCache } from './cache';
-import { IChunk } from './geometry';
+import { ICubeData, ICubeVariable } from './data';
+import { chunksForFace, copyChunkToFace, faceCost, IChunk, IFace, ISelection } from './geometry';
 
 /** Attributes and shape of a variable, from the consolidated metadata. */
 export interface IVariableInfo {
@@ -169,5 +170,70 @@ export class CubeSource {
       this.arrays.set(path, array);
     }
     return array;
+  }
+}
+
+/** A variable of a cube-server dataset as cube data: each face from the chunking that reads the fewest bytes. */
+export class ZarrCubeData implements ICubeData {
+  constructor(
+    private readonly source: CubeSource,
+    readonly variable: ICubeVariable
+  ) {}
+
+  /** Opens `variable` (the first with three dimensions by default) of a dataset; errors name what exists. */
+  static async open(server: string, dataset: string, variable?: string): Promise<ZarrCubeData> {
+    const source = await CubeSource.open(server, dataset);
+    const variables = source.cubeVariables();
+    const info = variable ? source.variable(variable) : variables[0];
+    if (!info) {
+      throw new Error(
+        variable
+          ? `Dataset "${dataset}" has no variable "${variable}"; it has ${variables.map(v => v.name).join(', ')}.`
+          : `Dataset "${dataset}" has no variable with three dimensions to show as a cube.`
+      );
+    }
+    return new ZarrCubeData(source, info);
+  }
+
+  get fetched(): { chunks: number; bytes: number } {
+    return { ...this.source.fetched };
+  }
+
+  async coordinate(dim: string): Promise<{ values: Float64Array; attrs: Record<string, unknown> }> {
+    const info = this.source.variable(dim);
+    const size = this.variable.shape[this.variable.dims.indexOf(dim)];
+    const values = info ? await this.source.coordinate(dim) : Float64Array.from({ length: size }, (_, i) => i);
+    return { values, attrs: info?.attrs ?? {} };
+  }
+
+  hasFace(face: IFace, selection: ISelection): boolean {
+    const { group, chunks } = this.chunking(face, selection);
+    return chunksForFace(face, selection, chunks).every(c => this.source.cached(this.variable.name, group, c));
+  }
+
+  async loadFace(face: IFace, selection: ISelection): Promise<Float32Array> {
+    const { group, chunks } = this.chunking(face, selection);
+    const [u, v] = [selection.ranges[face.u], selection.ranges[face.v]];
+    const values = new Float32Array((u.end - u.start) * (v.end - v.start)).fill(NaN);
+    await Promise.all(
+      chunksForFace(face, selection, chunks).map(async coords => {
+        const chunk = await this.source.chunk(this.variable.name, group, coords);
+        copyChunkToFace(face, selection, chunks, coords, chunk, values);
+      })
+    );
+    return values;
+  }
+
+  dispose(): void {
+    this.source.cache.clear();
+  }
+
+  private chunking(face: IFace, selection: ISelection): { group: string; chunks: number[] } {
+    const name = this.variable.name;
+    const groups = ['', ...this.source.copies.filter(g => this.source.variable(name, g))];
+    const chunkings = groups.map(group => this.source.variable(name, group)!.chunks);
+    const costs = chunkings.map(chunks => faceCost(face, selection, chunks, 4));
+    const best = costs.indexOf(Math.min(...costs));
+    return { group: groups[best], chunks: chunkings[best] };
   }
 }

@@ -9,10 +9,7 @@ import { IDatasetRef } from '@esdl-lab/core';
 import { checkerboard, COLORMAP_NAMES, colormapTable, mapColours } from './colormaps';
 import {
   Axis,
-  chunksForFace,
-  copyChunkToFace,
   cubeFaces,
-  faceCost,
   faceQuad,
   faceVisible,
   dragSteps,
@@ -25,7 +22,7 @@ import {
   sceneSizes
 } from './geometry';
 import { formatCoordinate, formatValue } from './labels';
-import { CubeSource, IVariableInfo } from './source';
+import { ICubeData, ICubeVariable } from './data';
 
 /** What a face mesh shows now: its slice, its values (for the readout) and whether they have arrived. */
 interface IFaceState {
@@ -42,6 +39,12 @@ export interface ICube3DOptions {
   cmap?: string;
   vmin?: number;
   vmax?: number;
+  /** where the values come from; by default the cube server's Zarr store of the reference */
+  data?: () => Promise<ICubeData>;
+  /** told when the user changes the colour map or range (a kernel widget syncs them back) */
+  onColourChange?: (colour: { cmap: string; vmin: number; vmax: number }) => void;
+  /** told when a face moves, with the [start, end) index range of each shown dimension */
+  onRangesChange?: (ranges: [number, number][]) => void;
 }
 
 const ISOMETRIC = new THREE.Vector3(1.1, 0.9, 1.6);
@@ -67,8 +70,8 @@ function faceName(normal: [number, number, number]): string {
 }
 
 export class Cube3DWidget extends Widget {
-  private source: CubeSource | null = null;
-  private info: IVariableInfo | null = null;
+  private data: ICubeData | null = null;
+  private info: ICubeVariable | null = null;
   private dims: IShownDim[] = [];
   private coords: Float64Array[] = [];
   private coordAttrs: Record<string, unknown>[] = [];
@@ -150,6 +153,7 @@ export class Cube3DWidget extends Widget {
     this.cmapSelect.addEventListener('change', () => {
       this.colormap = this.cmapSelect.value;
       this.recolour();
+      this.colourChanged();
     });
     for (const input of [this.minInput, this.maxInput]) {
       input.addEventListener('change', () => {
@@ -157,6 +161,7 @@ export class Cube3DWidget extends Widget {
         if (Number.isFinite(low) && Number.isFinite(high) && low < high) {
           [this.vmin, this.vmax] = [low, high];
           this.recolour();
+          this.colourChanged();
         } else {
           this.showMessage('The minimum must be a number below the maximum.');
         }
@@ -172,16 +177,13 @@ export class Cube3DWidget extends Widget {
   /** Reads the dataset's metadata and coordinates and draws the cube; failures show as a message. */
   async load(): Promise<void> {
     try {
-      this.source = await CubeSource.open(this.ref.server, this.ref.dataset);
-      const variables = this.source.cubeVariables();
-      const info = this.ref.variable ? this.source.variable(this.ref.variable) : variables[0];
-      if (!info) {
-        throw new Error(
-          this.ref.variable
-            ? `Dataset "${this.ref.dataset}" has no variable "${this.ref.variable}"; it has ${variables.map(v => v.name).join(', ')}.`
-            : `Dataset "${this.ref.dataset}" has no variable with three dimensions to show as a cube.`
-        );
+      if (this.initial.data) {
+        this.data = await this.initial.data();
+      } else {
+        const { ZarrCubeData } = await import('./source');
+        this.data = await ZarrCubeData.open(this.ref.server, this.ref.dataset, this.ref.variable);
       }
+      const info = this.data.variable;
       this.setVariable(info);
       await Promise.all(this.selection!.shown.map(async (dim, axis) => this.loadCoordinate(axis, info.dims[dim])));
       this.createScene();
@@ -191,9 +193,24 @@ export class Cube3DWidget extends Widget {
     }
   }
 
+  /** Sets the colour map and range (from a kernel widget); an unknown map throws with the known names. */
+  setColour(cmap: string, vmin: number, vmax: number): void {
+    colormapTable(cmap);
+    [this.colormap, this.vmin, this.vmax] = [cmap, vmin, vmax];
+    this.cmapSelect.value = cmap;
+    this.minInput.value = String(vmin);
+    this.maxInput.value = String(vmax);
+    this.recolour();
+  }
+
+  /** The [start, end) index range of each shown dimension. */
+  get ranges(): [number, number][] {
+    return (this.selection?.ranges ?? []).map(r => [r.start, r.end]);
+  }
+
   /** Chunks and bytes fetched so far (for tests and benchmarks). */
   get fetched(): { chunks: number; bytes: number } {
-    return this.source ? { ...this.source.fetched } : { chunks: 0, bytes: 0 };
+    return this.data ? this.data.fetched : { chunks: 0, bytes: 0 };
   }
 
   /** Whether every visible face shows its data. */
@@ -237,7 +254,7 @@ export class Cube3DWidget extends Widget {
       state.mesh.material.dispose();
     }
     this.renderer?.dispose();
-    this.source?.cache.clear();
+    this.data?.dispose();
     super.dispose();
   }
 
@@ -250,7 +267,7 @@ export class Cube3DWidget extends Widget {
     return input;
   }
 
-  private setVariable(info: IVariableInfo): void {
+  private setVariable(info: ICubeVariable): void {
     const named = info.dims.map(d => d.toLowerCase());
     if (info.shape.length < 3) {
       throw new Error(`"${info.name}" has ${info.shape.length} dimensions; a cube needs three (e.g. time, lat, lon).`);
@@ -291,8 +308,7 @@ export class Cube3DWidget extends Widget {
   }
 
   private async loadCoordinate(axis: number, dim: string): Promise<void> {
-    const values = await this.source!.coordinate(dim);
-    const attrs = this.source!.variable(dim)?.attrs ?? {};
+    const { values, attrs } = await this.data!.coordinate(dim);
     this.coords[axis] = values;
     this.coordAttrs[axis] = attrs;
     this.dims[axis] = {
@@ -412,6 +428,10 @@ export class Cube3DWidget extends Widget {
     this.sliceLine.textContent = `${faceName(quad.normal)} face: ${dim.name} ${index + 1} of ${dim.size} (${label})`;
   }
 
+  private colourChanged(): void {
+    this.initial.onColourChange?.({ cmap: this.colormap, vmin: this.vmin, vmax: this.vmax });
+  }
+
   /** Moves the selected face by `steps` cells along its axis. */
   private moveSelected(steps: number, from = this.selection!.ranges): void {
     const state = this.selected!;
@@ -419,6 +439,7 @@ export class Cube3DWidget extends Widget {
     if (ranges.some((r, i) => r.start !== this.selection!.ranges[i].start || r.end !== this.selection!.ranges[i].end)) {
       this.selection!.ranges = ranges;
       this.redraw();
+      this.initial.onRangesChange?.(this.ranges);
     }
   }
 
@@ -483,36 +504,24 @@ export class Cube3DWidget extends Widget {
     }
   }
 
-  /** Fetches the chunks of a face (from the cheapest chunking) and shows them; a checkerboard until then. */
+  /** Fetches the values of a face and shows them; a checkerboard until then. */
   private async loadFace(state: IFaceState, key: string): Promise<void> {
     const selection = this.selection!;
     const face = state.face;
     const [u, v] = [selection.ranges[face.u], selection.ranges[face.v]];
     const [width, height] = [u.end - u.start, v.end - v.start];
-    const source = this.source!;
-    const info = this.info!;
-    const groups = ['', ...source.copies.filter(g => source.variable(info.name, g))];
-    const chunkings = groups.map(group => source.variable(info.name, group)!.chunks);
-    const costs = chunkings.map(chunks => faceCost(face, selection, chunks, 4));
-    const best = costs.indexOf(Math.min(...costs));
-    const [group, chunks] = [groups[best], chunkings[best]];
-    const needed = chunksForFace(face, selection, chunks);
-    if (!state.values || !needed.every(coords => source.cached(info.name, group, coords))) {
+    const data = this.data!;
+    if (!state.values || !data.hasFace(face, selection)) {
       // the old picture would be wrong in size or place until the data arrives
       state.values = null;
       state.width = width;
       state.height = height;
       this.setTexture(state, checkerboard(width, height, Math.max(1, Math.round(Math.max(width, height) / 16))));
     }
-    const values = new Float32Array(width * height).fill(NaN);
     const generation = this.generation;
+    let values: Float32Array;
     try {
-      await Promise.all(
-        needed.map(async coords => {
-          const chunk = await source.chunk(info.name, group, coords);
-          copyChunkToFace(face, selection, chunks, coords, chunk, values);
-        })
-      );
+      values = await data.loadFace(face, selection);
     } catch (error) {
       if (state.key === key) {
         state.key = '';

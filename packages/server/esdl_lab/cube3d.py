@@ -17,6 +17,15 @@ from .connection import ESDLConnectionError, JupyterServer, cube_server_url
 MIME_TYPE = "application/vnd.esdl-lab.cube3d+json"
 
 
+def __getattr__(name: str) -> Any:
+    # the ipywidget (and ipywidgets itself) loads only when a notebook asks for it
+    if name == "Cube3D":
+        from .cube3d_widget import Cube3D
+
+        return Cube3D
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 @dataclass
 class CubeView:
     """A 3D cube of a cube-server variable; leave it last in a cell or call ``show()``."""
