@@ -86,6 +86,7 @@ export class Cube3DWidget extends Widget {
   private vmax = 1;
   private generation = 0;
   private selected: IFaceState | null = null;
+  private pending = 0;
   private drag: IDrag | null = null;
   // a notebook output is resized by its cell, not by Lumino messages
   private readonly resizeObserver = new ResizeObserver(() => this.resizeRenderer());
@@ -506,6 +507,18 @@ export class Cube3DWidget extends Widget {
 
   /** Fetches the values of a face and shows them; a checkerboard until then. */
   private async loadFace(state: IFaceState, key: string): Promise<void> {
+    // faces on their way, in the DOM so that tests and benchmarks can wait for a stable picture
+    this.pending += 1;
+    this.node.dataset.pending = String(this.pending);
+    try {
+      await this.showFace(state, key);
+    } finally {
+      this.pending -= 1;
+      this.node.dataset.pending = String(this.pending);
+    }
+  }
+
+  private async showFace(state: IFaceState, key: string): Promise<void> {
     const selection = this.selection!;
     const face = state.face;
     const [u, v] = [selection.ranges[face.u], selection.ranges[face.v]];
