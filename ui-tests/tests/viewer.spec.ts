@@ -121,6 +121,33 @@ test.describe('Map viewer', () => {
     await setTheme(page, 'JupyterLab Light');
   });
 
+  test('an area drawn on the map: its mean, median or mean ± std over time', async ({ page }) => {
+    const viewer = await openCoadsFromCatalogue(page);
+    const map = viewer.locator('.esdl-Viewer-map');
+    const box = (await map.boundingBox())!;
+    const at = (lon: number, lat: number) => {
+      const merc = Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360));
+      return { x: box.width / 2 + (lon / 360) * box.width, y: box.height / 2 - (merc / (2 * Math.PI)) * box.width };
+    };
+    await viewer.getByRole('button', { name: 'Draw area' }).click();
+    for (const [lon, lat] of [
+      [-160, 10],
+      [-120, 10],
+      [-120, -10],
+      [-160, -10]
+    ]) {
+      await map.click({ position: at(lon, lat) });
+      await page.waitForTimeout(300);
+    }
+    await viewer.getByRole('button', { name: 'Finish area (4 corners)' }).click();
+    const places = viewer.getByRole('region', { name: 'Time series of places' });
+    await expect(places.getByText(/SST at area from \d+\.\d° N 1[56]\d\.\d° W · 12 steps/)).toBeVisible();
+    await places.getByRole('combobox', { name: 'Areas show' }).selectOption('meanstd');
+    await places.getByRole('img', { name: 'Time series chart of 1 places' }).hover();
+    await expect(places.locator('.esdl-Viewer-hover')).toContainText(/0000-\d\d-\d\d: 2\d\.\d+ degC/);
+    await page.screenshot({ path: screenshotPath('viewer-area') });
+  });
+
   test('compare: a second map of another variable and time beside the first, each with its colour bar', async ({
     page
   }) => {

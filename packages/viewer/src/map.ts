@@ -118,7 +118,12 @@ export class MapController {
       onClick: info => {
         if (info.coordinate) {
           const [lon, lat] = info.coordinate;
-          void this.model.addPlace(((((lon + 180) % 360) + 360) % 360) - 180, lat);
+          const longitude = ((((lon + 180) % 360) + 360) % 360) - 180;
+          if (this.model.drawing) {
+            this.model.addCorner(longitude, lat);
+          } else {
+            void this.model.addPlace(longitude, lat);
+          }
         }
       },
       getCursor: ({ isDragging }) => (isDragging ? 'grabbing' : 'crosshair')
@@ -175,14 +180,42 @@ export class MapController {
         updateTriggers: { getLineColor: line.join() }
       }) as unknown as Layer
     );
-    const places = this.model.places;
-    if (places.length > 0) {
+    const areas = this.model.places.filter(place => place.ring);
+    const drawing = this.model.drawing;
+    if (areas.length > 0 || (drawing && drawing.length > 0)) {
+      layers.push(
+        new m.layers.PathLayer<{ path: [number, number][]; colour: [number, number, number, number] }>({
+          id: 'areas',
+          data: [
+            ...areas.map(area => ({
+              path: area.ring!,
+              colour: hexColour(PLACE_COLOURS[(area.id - 1) % PLACE_COLOURS.length])
+            })),
+            ...(drawing && drawing.length > 0
+              ? [{ path: drawing, colour: [line[0], line[1], line[2], 255] as [number, number, number, number] }]
+              : [])
+          ],
+          getPath: d => d.path,
+          getColor: d => d.colour,
+          widthUnits: 'pixels',
+          getWidth: 2
+        }) as unknown as Layer
+      );
+    }
+    const places = this.model.places.filter(place => !place.ring);
+    if (places.length > 0 || (drawing && drawing.length > 0)) {
       layers.push(
         new m.layers.ScatterplotLayer<IPlace>({
           id: 'places',
-          data: places,
+          data: [
+            ...places,
+            ...(drawing ?? []).map(([longitude, latitude]) => ({ id: 0, longitude, latitude }) as IPlace)
+          ],
           getPosition: place => [place.longitude, place.latitude],
-          getFillColor: place => hexColour(PLACE_COLOURS[(place.id - 1) % PLACE_COLOURS.length]),
+          getFillColor: place =>
+            place.id === 0
+              ? [line[0], line[1], line[2], 255]
+              : hexColour(PLACE_COLOURS[(place.id - 1) % PLACE_COLOURS.length]),
           getLineColor: [255, 255, 255, 255],
           stroked: true,
           radiusUnits: 'pixels',
@@ -191,6 +224,12 @@ export class MapController {
           getLineWidth: 1.5
         }) as unknown as Layer
       );
+    }
+    // while drawing an area, quick clicks are corners, not a double-click zoom
+    const drawingNow = drawing !== null;
+    if (drawingNow !== this._drawing) {
+      this._drawing = drawingNow;
+      deck.setProps({ controller: { doubleClickZoom: !drawingNow, dragRotate: false } });
     }
     deck.setProps({ layers });
   }
@@ -297,6 +336,7 @@ export class MapController {
   private _previous: Layer | null = null;
   private _currentKey: string | null = null;
   private _disposed = false;
+  private _drawing = false;
   private _themeObserver: MutationObserver | null = null;
 }
 

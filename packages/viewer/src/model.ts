@@ -23,10 +23,15 @@ export interface IPlace {
   latitude: number;
   variable: string;
   dataset: string;
+  /** for an area: its outline (closed), longitude and latitude are then its first vertex */
+  ring?: [number, number][];
   /** null while loading */
   values: IXcubeTimeSeriesValue[] | null;
   error?: string;
 }
+
+/** How an area's values are summed up per time step. */
+export type Aggregation = 'mean' | 'median' | 'meanstd';
 
 /** Tile traffic since the viewer opened. */
 export interface ITileStats {
@@ -301,8 +306,52 @@ export class ViewerModel {
     return this._tilesChanged;
   }
 
+  /** What the chart and the CSV show of an area's values: the mean, the median, or the mean ± std. */
+  get aggregation(): Aggregation {
+    return this._aggregation;
+  }
+
+  setAggregation(aggregation: Aggregation): void {
+    this._aggregation = aggregation;
+    this._changed.emit();
+  }
+
+  /** the corners of an area being drawn, or null when not drawing */
+  get drawing(): [number, number][] | null {
+    return this._drawing;
+  }
+
+  /** Starts drawing an area (clicks add corners), or, with `false`, stops without keeping it. */
+  setDrawing(on: boolean): void {
+    this._drawing = on ? [] : null;
+    this._changed.emit();
+  }
+
+  addCorner(longitude: number, latitude: number): void {
+    if (this._drawing) {
+      this._drawing = [...this._drawing, [longitude, latitude]];
+      this._changed.emit();
+    }
+  }
+
+  /** Closes the area being drawn and loads its time series; an area needs three corners. */
+  async finishArea(): Promise<IPlace | null> {
+    const corners = this._drawing ?? [];
+    this._drawing = null;
+    if (corners.length < 3) {
+      this._changed.emit();
+      return null;
+    }
+    const ring = [...corners, corners[0]];
+    return this._addSeries(corners[0][0], corners[0][1], ring);
+  }
+
   /** Adds a place and loads the time series of the current variable there. */
   async addPlace(longitude: number, latitude: number): Promise<IPlace | null> {
+    return this._addSeries(longitude, latitude);
+  }
+
+  private async _addSeries(longitude: number, latitude: number, ring?: [number, number][]): Promise<IPlace | null> {
     const variable = this.variable;
     if (!variable) {
       return null;
@@ -311,6 +360,7 @@ export class ViewerModel {
       id: ++this._placeId,
       longitude,
       latitude,
+      ring,
       variable: variable.name,
       dataset: this._state.dataset,
       values: null
@@ -321,8 +371,8 @@ export class ViewerModel {
       const values = await this.client.timeSeries(
         place.dataset,
         place.variable,
-        { type: 'Point', coordinates: [longitude, latitude] },
-        { aggMethods: ['mean'], dims: dimLabels(this._state, variable) }
+        ring ? { type: 'Polygon', coordinates: [ring] } : { type: 'Point', coordinates: [longitude, latitude] },
+        { aggMethods: ring ? ['mean', 'median', 'std'] : ['mean'], dims: dimLabels(this._state, variable) }
       );
       this._replacePlace({ ...place, values });
     } catch (error) {
@@ -390,6 +440,8 @@ export class ViewerModel {
   private _fitError: string | null = null;
   private _loading = false;
   private _places: IPlace[] = [];
+  private _aggregation: Aggregation = 'mean';
+  private _drawing: [number, number][] | null = null;
   private _placeId = 0;
   private _tiles: ITileStats = { pending: 0, fetched: 0, bytes: 0, failed: 0 };
   private _changed = new Signal<this, void>(this);

@@ -1,12 +1,26 @@
 /**
  * Time series of places: a small canvas chart (one line per place, values on hover) and CSV export.
  */
-import { IPlace } from './model';
+import { Aggregation, IPlace } from './model';
+import { IXcubeTimeSeriesValue } from '@esdl-lab/core';
 
 export const PLACE_COLOURS = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4'];
 
-/** `12.5° N 140° W`. */
-export function placeLabel(place: { longitude: number; latitude: number }): string {
+/** The value of a step that a chart shows: the median when asked for (areas have one), else the mean. */
+export function stepValue(value: IXcubeTimeSeriesValue, aggregation: Aggregation): number | null {
+  const v = aggregation === 'median' && value.median !== undefined ? value.median : value.mean;
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/** `12.5° N 140° W`, or `area from 12.5° N 140° W` for an area. */
+export function placeLabel(place: { longitude: number; latitude: number; ring?: unknown }): string {
+  if (place.ring) {
+    return `area from ${pointLabel(place)}`;
+  }
+  return pointLabel(place);
+}
+
+function pointLabel(place: { longitude: number; latitude: number }): string {
   const lat = `${Math.abs(place.latitude).toFixed(1)}° ${place.latitude >= 0 ? 'N' : 'S'}`;
   const lon = `${Math.abs(place.longitude).toFixed(1)}° ${place.longitude >= 0 ? 'E' : 'W'}`;
   return `${lat} ${lon}`;
@@ -27,7 +41,7 @@ function csvField(value: string): string {
 }
 
 /** The places' time series as CSV: one row per time, one column per place (empty where no value). */
-export function placesCsv(places: IPlace[], units: string): string {
+export function placesCsv(places: IPlace[], units: string, aggregation: Aggregation = 'mean'): string {
   const loaded = places.filter(p => p.values && p.values.length > 0);
   const times: string[] = [];
   const seen = new Set<string>();
@@ -42,13 +56,29 @@ export function placesCsv(places: IPlace[], units: string): string {
   times.sort();
   const header = [
     'time',
-    ...loaded.map(p => `${p.dataset}.${p.variable} at ${placeLabel(p)}${units ? ` (${units})` : ''}`)
+    ...loaded.flatMap(p => {
+      const name = `${p.dataset}.${p.variable} at ${placeLabel(p)}`;
+      const unit = units ? ` (${units})` : '';
+      if (!p.ring) {
+        return [`${name}${unit}`];
+      }
+      return aggregation === 'meanstd'
+        ? [`${name} mean${unit}`, `${name} std${unit}`]
+        : [`${name} ${aggregation}${unit}`];
+    })
   ];
+  const text = (v: number | null | undefined) => (typeof v === 'number' && Number.isFinite(v) ? String(v) : '');
   const rows = times.map(time => [
     time,
-    ...loaded.map(p => {
-      const v = p.values!.find(value => value.time === time)?.mean;
-      return typeof v === 'number' && Number.isFinite(v) ? String(v) : '';
+    ...loaded.flatMap(p => {
+      const value = p.values!.find(v => v.time === time);
+      if (!value) {
+        return p.ring && aggregation === 'meanstd' ? ['', ''] : [''];
+      }
+      if (p.ring && aggregation === 'meanstd') {
+        return [text(value.mean), text(value.std)];
+      }
+      return [text(stepValue(value, p.ring ? aggregation : 'mean'))];
     })
   ]);
   return [header, ...rows].map(row => row.map(csvField).join(',')).join('\n') + '\n';
@@ -58,8 +88,10 @@ export function placesCsv(places: IPlace[], units: string): string {
 export function drawSeries(
   canvas: HTMLCanvasElement,
   places: IPlace[],
-  options: { text: string; grid: string; hover?: number | null }
+  options: { text: string; grid: string; hover?: number | null; aggregation?: Aggregation }
 ): { times: string[]; xs: number[] } {
+  const aggregation = options.aggregation ?? 'mean';
+  const valueOf = (place: IPlace, value: IXcubeTimeSeriesValue) => stepValue(value, place.ring ? aggregation : 'mean');
   const ratio = window.devicePixelRatio || 1;
   const width = canvas.clientWidth || 300;
   const height = canvas.clientHeight || 150;
@@ -77,9 +109,11 @@ export function drawSeries(
   let max = -Infinity;
   for (const place of loaded) {
     for (const value of place.values!) {
-      if (typeof value.mean === 'number' && Number.isFinite(value.mean)) {
-        min = Math.min(min, value.mean);
-        max = Math.max(max, value.mean);
+      const v = valueOf(place, value);
+      if (v !== null) {
+        const spread = place.ring && aggregation === 'meanstd' ? (value.std ?? 0) : 0;
+        min = Math.min(min, v - spread);
+        max = Math.max(max, v + spread);
       }
     }
   }
@@ -115,28 +149,43 @@ export function drawSeries(
     ctx.fillText(timeLabel(times[i]), Math.min(xs[i] - 20, width - 62), height - 5);
   }
   for (const place of loaded) {
-    ctx.strokeStyle = PLACE_COLOURS[(place.id - 1) % PLACE_COLOURS.length];
-    ctx.fillStyle = ctx.strokeStyle;
+    const colour = PLACE_COLOURS[(place.id - 1) % PLACE_COLOURS.length];
+    if (place.ring && aggregation === 'meanstd') {
+      // the band of mean ± one standard deviation
+      ctx.fillStyle = `${colour}40`;
+      ctx.beginPath();
+      const upper = place.values!.map((v, i) => [xs[i], (v.mean ?? NaN) + (v.std ?? 0)] as const);
+      const lower = place.values!.map((v, i) => [xs[i], (v.mean ?? NaN) - (v.std ?? 0)] as const).reverse();
+      [...upper, ...lower]
+        .filter(([, v]) => Number.isFinite(v))
+        .forEach(([x, v], i) => (i === 0 ? ctx.moveTo(x, y(v)) : ctx.lineTo(x, y(v))));
+      ctx.closePath();
+      ctx.fill();
+    }
+    ctx.strokeStyle = colour;
+    ctx.fillStyle = colour;
     ctx.lineWidth = 2;
     ctx.beginPath();
     let pen = false;
     place.values!.forEach((value, i) => {
-      if (typeof value.mean !== 'number' || !Number.isFinite(value.mean)) {
+      const v = valueOf(place, value);
+      if (v === null) {
         pen = false;
         return;
       }
       if (pen) {
-        ctx.lineTo(xs[i], y(value.mean));
+        ctx.lineTo(xs[i], y(v));
       } else {
-        ctx.moveTo(xs[i], y(value.mean));
+        ctx.moveTo(xs[i], y(v));
         pen = true;
       }
     });
     ctx.stroke();
     place.values!.forEach((value, i) => {
-      if (typeof value.mean === 'number' && Number.isFinite(value.mean)) {
+      const v = valueOf(place, value);
+      if (v !== null) {
         ctx.beginPath();
-        ctx.arc(xs[i], y(value.mean), 2.5, 0, 2 * Math.PI);
+        ctx.arc(xs[i], y(v), 2.5, 0, 2 * Math.PI);
         ctx.fill();
       }
     });

@@ -8,8 +8,8 @@ import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 import React, { useEffect, useRef, useState } from 'react';
 import { MapController } from './map';
-import { ViewerModel } from './model';
-import { PLACE_COLOURS, drawSeries, placeLabel, placesCsv, timeLabel } from './series';
+import { Aggregation, ViewerModel } from './model';
+import { PLACE_COLOURS, drawSeries, placeLabel, placesCsv, stepValue, timeLabel } from './series';
 import { IViewerState, pythonCall, shareLink } from './state';
 
 export interface IViewerOptions {
@@ -225,6 +225,29 @@ function ViewerView(props: { widget: ViewerWidget }): JSX.Element {
             onIndex={i => model.setTimeIndex(i)}
             onPlay={() => widget.togglePlay()}
           />
+        )}
+        {model.drawing ? (
+          <span className="esdl-Viewer-drawing">
+            <button
+              className="esdl-Viewer-button"
+              disabled={model.drawing.length < 3}
+              title="Close the area and show the time series of its values"
+              onClick={() => void model.finishArea()}
+            >
+              Finish area ({model.drawing.length} corners)
+            </button>{' '}
+            <button className="esdl-Viewer-button" onClick={() => model.setDrawing(false)}>
+              Cancel
+            </button>
+          </span>
+        ) : (
+          <button
+            className="esdl-Viewer-button"
+            title="Click the corners of an area on the map, then Finish: its mean, median and spread over time"
+            onClick={() => model.setDrawing(true)}
+          >
+            Draw area
+          </button>
         )}
         <button
           className="esdl-Viewer-button"
@@ -535,14 +558,15 @@ function Places(props: { model: ViewerModel }): JSX.Element {
       geometry.current = drawSeries(canvas.current, places, {
         text: style.getPropertyValue('--jp-ui-font-color1').trim() || '#333',
         grid: style.getPropertyValue('--jp-border-color2').trim() || '#ccc',
-        hover
+        hover,
+        aggregation: model.aggregation
       });
     }
   });
   const units = model.variable?.units ?? '';
   const name = `${model.state.dataset}-${model.state.variable ?? 'series'}`;
   const download = () => {
-    const url = URL.createObjectURL(new Blob([placesCsv(places, units)], { type: 'text/csv' }));
+    const url = URL.createObjectURL(new Blob([placesCsv(places, units, model.aggregation)], { type: 'text/csv' }));
     downloadUrl(url, `${name}.csv`);
     URL.revokeObjectURL(url);
   };
@@ -561,7 +585,14 @@ function Places(props: { model: ViewerModel }): JSX.Element {
   const hovered =
     hover === null
       ? []
-      : places.map(p => ({ place: p, value: p.values?.[hover]?.mean, time: p.values?.[hover]?.time ?? '' }));
+      : places.map(p => {
+          const step = p.values?.[hover];
+          return {
+            place: p,
+            value: step ? stepValue(step, p.ring ? model.aggregation : 'mean') : null,
+            time: step?.time ?? ''
+          };
+        });
   const loaded = places.filter(p => p.values && p.values.length > 0);
   return (
     <section className="esdl-Viewer-places" aria-label="Time series of places">
@@ -588,6 +619,18 @@ function Places(props: { model: ViewerModel }): JSX.Element {
           ))}
         </ul>
         <span>
+          {places.some(p => p.ring) && (
+            <select
+              className="jp-mod-styled"
+              aria-label="Areas show"
+              value={model.aggregation}
+              onChange={event => model.setAggregation(event.target.value as Aggregation)}
+            >
+              <option value="mean">mean</option>
+              <option value="median">median</option>
+              <option value="meanstd">mean ± std</option>
+            </select>
+          )}{' '}
           <button className="esdl-Viewer-button" disabled={loaded.length === 0} onClick={download}>
             Export CSV
           </button>{' '}

@@ -145,6 +145,32 @@ describe('time', () => {
   });
 });
 
+describe('areas', () => {
+  it('export the chosen aggregate: the median, or the mean and the std', () => {
+    const area: IPlace = {
+      id: 1,
+      longitude: -150,
+      latitude: 10,
+      ring: [
+        [-150, 10],
+        [-130, 10],
+        [-130, -10],
+        [-150, 10]
+      ],
+      dataset: 'coads',
+      variable: 'SST',
+      values: [{ time: '0000-01-16T06:00:00Z', mean: 26.5, median: 26.7, std: 0.8 }]
+    };
+    expect(placesCsv([area], 'degC', 'median')).toBe(
+      'time,coads.SST at area from 10.0° N 150.0° W median (degC)\n0000-01-16T06:00:00Z,26.7\n'
+    );
+    expect(placesCsv([area], 'degC', 'meanstd')).toBe(
+      'time,coads.SST at area from 10.0° N 150.0° W mean (degC),coads.SST at area from 10.0° N 150.0° W std (degC)\n' +
+        '0000-01-16T06:00:00Z,26.5,0.8\n'
+    );
+  });
+});
+
 describe('CSV export', () => {
   it('writes one row per time and one column per place, empty where there is no value', () => {
     const places: IPlace[] = [
