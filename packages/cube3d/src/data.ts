@@ -19,6 +19,8 @@ export interface ICubeData {
   coordinate(dim: string): Promise<{ values: Float64Array; attrs: Record<string, unknown> }>;
   /** a face's values, row j = v index, column i = u index; NaN where missing */
   loadFace(face: IFace, selection: ISelection): Promise<Float32Array>;
+  /** told which faces are about to be loaded together, so that shared chunks are read once */
+  plan?(faces: IFace[], selection: ISelection): void;
   /** whether loadFace answers at once (no checkerboard needed) */
   hasFace(face: IFace, selection: ISelection): boolean;
   dispose(): void;

@@ -136,12 +136,6 @@ export function chunksForFace(face: IFace, selection: ISelection, chunks: number
   return perDim.reduce<number[][]>((all, options) => all.flatMap(prefix => options.map(o => [...prefix, o])), [[]]);
 }
 
-/** The bytes a face reads from a source with `chunks` (each chunk read whole, before compression). */
-export function faceCost(face: IFace, selection: ISelection, chunks: number[], bytesPerValue: number): number {
-  const values = chunks.reduce((product, n) => product * n, 1);
-  return chunksForFace(face, selection, chunks).length * values * bytesPerValue;
-}
-
 /** A decoded chunk: values in C order with the strides zarrita gives. */
 export interface IChunk {
   data: ArrayLike<number>;
@@ -226,4 +220,34 @@ export function dragSteps(
   }
   const along = (delta[0] * axisPixels[0] + delta[1] * axisPixels[1]) / length;
   return Math.trunc((along / length) * rangeLength);
+}
+
+/**
+ * For faces shown together, which of several chunkings (e.g. the store's maps and its time-series copy) each
+ * face reads from, so that the chunks fetched in all, counting a chunk shared by faces once, are fewest in bytes.
+ * Returns an index into `chunkings` per face (all combinations are tried: at most 2^6 for two chunkings).
+ */
+export function chooseChunkings(faces: IFace[], selection: ISelection, chunkings: number[][]): number[] {
+  const perChunk = chunkings.map(chunks => chunks.reduce((product, n) => product * n, 1));
+  const keys = faces.map(face => chunkings.map(chunks => chunksForFace(face, selection, chunks).map(c => c.join('.'))));
+  let best: number[] = faces.map(() => 0);
+  let bestBytes = Infinity;
+  const combinations = chunkings.length ** faces.length;
+  for (let n = 0; n < combinations; n++) {
+    const choice = faces.map((_, i) => Math.floor(n / chunkings.length ** i) % chunkings.length);
+    const read = new Set<string>();
+    let bytes = 0;
+    choice.forEach((c, i) => {
+      for (const key of keys[i][c]) {
+        if (!read.has(`${c}/${key}`)) {
+          read.add(`${c}/${key}`);
+          bytes += perChunk[c];
+        }
+      }
+    });
+    if (bytes < bestBytes) {
+      [best, bestBytes] = [choice, bytes];
+    }
+  }
+  return best;
 }

@@ -7,7 +7,7 @@ import * as zarr from 'zarrita';
 import { EsdlApiError, fetchAPI } from '@esdl-lab/core';
 import { ChunkCache } from './cache';
 import { ICubeData, ICubeVariable } from './data';
-import { chunksForFace, copyChunkToFace, faceCost, IChunk, IFace, ISelection } from './geometry';
+import { chooseChunkings, chunksForFace, copyChunkToFace, IChunk, IFace, ISelection } from './geometry';
 
 /** Attributes and shape of a variable, from the consolidated metadata. */
 export interface IVariableInfo {
@@ -175,6 +175,9 @@ export class CubeSource {
 
 /** A variable of a cube-server dataset as cube data: each face from the chunking that reads the fewest bytes. */
 export class ZarrCubeData implements ICubeData {
+  /** the chunking (group) each face reads, from the last plan */
+  private readonly planned = new Map<string, number>();
+
   constructor(
     private readonly source: CubeSource,
     readonly variable: ICubeVariable
@@ -206,6 +209,13 @@ export class ZarrCubeData implements ICubeData {
     return { values, attrs: info?.attrs ?? {} };
   }
 
+  plan(faces: IFace[], selection: ISelection): void {
+    const { chunkings } = this.chunkings();
+    chooseChunkings(faces, selection, chunkings).forEach((choice, i) =>
+      this.planned.set(`${faces[i].axis}${faces[i].side}`, choice)
+    );
+  }
+
   hasFace(face: IFace, selection: ISelection): boolean {
     const { group, chunks } = this.chunking(face, selection);
     return chunksForFace(face, selection, chunks).every(c => this.source.cached(this.variable.name, group, c));
@@ -228,12 +238,16 @@ export class ZarrCubeData implements ICubeData {
     this.source.cache.clear();
   }
 
-  private chunking(face: IFace, selection: ISelection): { group: string; chunks: number[] } {
+  private chunkings(): { groups: string[]; chunkings: number[][] } {
     const name = this.variable.name;
     const groups = ['', ...this.source.copies.filter(g => this.source.variable(name, g))];
-    const chunkings = groups.map(group => this.source.variable(name, group)!.chunks);
-    const costs = chunkings.map(chunks => faceCost(face, selection, chunks, 4));
-    const best = costs.indexOf(Math.min(...costs));
+    return { groups, chunkings: groups.map(group => this.source.variable(name, group)!.chunks) };
+  }
+
+  /** The planned chunking of a face, or the cheapest for it alone. */
+  private chunking(face: IFace, selection: ISelection): { group: string; chunks: number[] } {
+    const { groups, chunkings } = this.chunkings();
+    const best = this.planned.get(`${face.axis}${face.side}`) ?? chooseChunkings([face], selection, chunkings)[0];
     return { group: groups[best], chunks: chunkings[best] };
   }
 }

@@ -395,6 +395,7 @@ export class Cube3DWidget extends Widget {
     const ranges = this.selection.ranges;
     const sizes = sceneSizes(ranges);
     const camera = this.camera.position.toArray() as [number, number, number];
+    const toLoad: [IFaceState, string][] = [];
     for (const state of this.faces) {
       const face = cubeFaces(ranges).find(f => f.axis === state.face.axis && f.side === state.face.side)!;
       state.face = face;
@@ -407,8 +408,15 @@ export class Cube3DWidget extends Widget {
       const key = `${face.index}|${ranges.map(r => `${r.start}-${r.end}`).join('|')}`;
       if (state.mesh.visible && state.key !== key) {
         state.key = key;
-        void this.loadFace(state, key);
+        toLoad.push([state, key]);
       }
+    }
+    this.data!.plan?.(
+      this.visibleFaces().map(state => state.face),
+      this.selection
+    );
+    for (const [state, key] of toLoad) {
+      void this.loadFace(state, key);
     }
     this.renderer.render(this.scene, this.camera);
     this.placeLabels(sizes);

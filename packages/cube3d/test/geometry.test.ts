@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  chooseChunkings,
   chunksForFace,
   copyChunkToFace,
   cubeFaces,
-  faceCost,
   faceQuad,
   faceVisible,
   dragSteps,
@@ -75,14 +75,6 @@ describe('chunk selection', () => {
       [0, 0, 2],
       [0, 1, 2]
     ]);
-  });
-
-  it('prefers the time-series chunking for side faces and the map chunking for time slices', () => {
-    const [front, , top] = cubeFaces(ranges);
-    const map = [1, 90, 180];
-    const series = [12, 64, 64];
-    expect(faceCost(top, selection, map, 4)).toBeGreaterThan(faceCost(top, selection, series, 4));
-    expect(faceCost(front, selection, map, 4)).toBeLessThan(faceCost(front, selection, series, 4));
   });
 
   it('fixes dimensions that are not shown and limits chunks to the ranges', () => {
@@ -161,5 +153,35 @@ describe('slicing', () => {
     expect(dragSteps([0, 40], [120, 0], 12)).toBe(0);
     // face-on: 6 pixels up per step
     expect(dragSteps([0, -13], [0, 0], 12)).toBe(2);
+  });
+});
+
+describe('chunkings for faces shown together', () => {
+  it('counts a chunk shared by faces once', () => {
+    // NAVY-winds-like: 132 months of 73 x 144, maps chunked (1, 73, 144), a time-series copy (132, 64, 64)
+    const navy: ISelection = {
+      shown: [0, 1, 2],
+      fixed: [0, 0, 0],
+      ranges: [
+        { start: 0, end: 132 },
+        { start: 0, end: 73 },
+        { start: 0, end: 144 }
+      ]
+    };
+    const [front, , top, , , right] = cubeFaces(navy.ranges);
+    const chunkings = [
+      [1, 73, 144],
+      [132, 64, 64]
+    ];
+    // alone, the right face is cheaper from the copy; with the top face, whose map chunks it shares, it is not
+    expect(chooseChunkings([right], navy, chunkings)).toEqual([1]);
+    expect(chooseChunkings([front, top, right], navy, chunkings)).toEqual([0, 0, 0]);
+    // COADS-like, where the copy's chunks are small: the sides read the copy, the front its map
+    expect(
+      chooseChunkings([cubeFaces(ranges)[0], cubeFaces(ranges)[2]], selection, [
+        [1, 90, 180],
+        [12, 64, 64]
+      ])
+    ).toEqual([0, 1]);
   });
 });
