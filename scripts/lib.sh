@@ -98,7 +98,7 @@ ensure_venv() {
     "$base" -m venv --system-site-packages "$VENV"
   fi
   local stamp="$VENV/.esdl-requirements"
-  local wanted="jupyterlab==$JUPYTERLAB_VERSION ipykernel hatchling editables ruff pytest pytest-asyncio psutil nbclient"
+  local wanted="jupyterlab==$JUPYTERLAB_VERSION ipykernel ipywidgets hatchling editables ruff pytest pytest-asyncio psutil nbclient"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
     log "installing JupyterLab $JUPYTERLAB_VERSION and the test tools into .venv"
     # shellcheck disable=SC2086
