@@ -5,22 +5,45 @@
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
 import { CommandIDs, ICube3DOpener, IDatasetOpener, IDatasetRef } from '@esdl-lab/core';
 import { Cube3DRenderer, CUBE3D_MIME_TYPE } from './renderer';
 
+const PLUGIN_ID = '@esdl-lab/labextension:cube3d';
+
+/** schema/cube3d.json */
+interface ICube3DSettings {
+  defaultColormap: string;
+  cacheMegabytes: number;
+}
+
 const plugin: JupyterFrontEndPlugin<IDatasetOpener> = {
-  id: '@esdl-lab/labextension:cube3d',
+  id: PLUGIN_ID,
   description: 'The Lexcube-like 3D cube of a cube variable.',
   autoStart: true,
   provides: ICube3DOpener,
-  optional: [ILayoutRestorer, IRenderMimeRegistry, IJupyterWidgetRegistry],
+  optional: [ILayoutRestorer, IRenderMimeRegistry, IJupyterWidgetRegistry, ISettingRegistry],
   activate: (
     app: JupyterFrontEnd,
     restorer: ILayoutRestorer | null,
     rendermime: IRenderMimeRegistry | null,
-    widgets: IJupyterWidgetRegistry | null
+    widgets: IJupyterWidgetRegistry | null,
+    settingRegistry: ISettingRegistry | null
   ): IDatasetOpener => {
+    const settings: ICube3DSettings = { defaultColormap: 'viridis', cacheMegabytes: 64 };
+    settingRegistry
+      ?.load(PLUGIN_ID)
+      .then(loaded => {
+        const apply = () => Object.assign(settings, loaded.composite as unknown as ICube3DSettings);
+        apply();
+        loaded.changed.connect(apply);
+      })
+      .catch(error => console.warn(`ESDL Lab 3D cube: settings could not be loaded: ${error}`));
+    const options = () => ({
+      fallbackCmap: settings.defaultColormap,
+      cacheBytes: settings.cacheMegabytes * 1024 * 1024
+    });
     const tracker = new WidgetTracker<MainAreaWidget>({ namespace: 'esdl-lab-cube3d' });
 
     const open = async (ref: IDatasetRef): Promise<void> => {
@@ -36,7 +59,7 @@ const plugin: JupyterFrontEndPlugin<IDatasetOpener> = {
         return;
       }
       const { Cube3DWidget } = await import('./widget');
-      const content = new Cube3DWidget(ref);
+      const content = new Cube3DWidget(ref, options());
       const widget = new MainAreaWidget({ content });
       widget.id = `${content.id}-main`;
       widget.title.label = content.title.label;
@@ -74,7 +97,7 @@ const plugin: JupyterFrontEndPlugin<IDatasetOpener> = {
         safe: true,
         mimeTypes: [CUBE3D_MIME_TYPE],
         defaultRank: 60,
-        createRenderer: options => new Cube3DRenderer(options)
+        createRenderer: rendererOptions => new Cube3DRenderer(rendererOptions, options)
       },
       60
     );

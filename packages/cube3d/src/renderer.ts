@@ -29,7 +29,10 @@ export function parseCubeState(data: unknown): { ref: IDatasetRef; options: ICub
 }
 
 export class Cube3DRenderer extends Panel implements IRenderMime.IRenderer {
-  constructor(_options: IRenderMime.IRendererOptions) {
+  constructor(
+    _options: IRenderMime.IRendererOptions,
+    private readonly settings: () => ICube3DOptions
+  ) {
     super();
     this.addClass('esdl-Cube3DOutput');
   }
@@ -48,7 +51,7 @@ export class Cube3DRenderer extends Panel implements IRenderMime.IRenderer {
       return;
     }
     const { Cube3DWidget } = await import('./widget');
-    const cube = new Cube3DWidget(state.ref, state.options);
+    const cube = new Cube3DWidget(state.ref, { ...this.settings(), ...state.options });
     cube.id = `${cube.id}-output-${Math.random().toString(36).slice(2)}`;
     this.addWidget(cube);
     await cube.load();

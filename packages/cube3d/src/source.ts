@@ -184,8 +184,8 @@ export class ZarrCubeData implements ICubeData {
   ) {}
 
   /** Opens `variable` (the first with three dimensions by default) of a dataset; errors name what exists. */
-  static async open(server: string, dataset: string, variable?: string): Promise<ZarrCubeData> {
-    const source = await CubeSource.open(server, dataset);
+  static async open(server: string, dataset: string, variable?: string, cacheBytes?: number): Promise<ZarrCubeData> {
+    const source = await CubeSource.open(server, dataset, cacheBytes);
     const variables = source.cubeVariables();
     const info = variable ? source.variable(variable) : variables[0];
     if (!info) {

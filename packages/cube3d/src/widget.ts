@@ -39,6 +39,10 @@ export interface ICube3DOptions {
   cmap?: string;
   vmin?: number;
   vmax?: number;
+  /** the colour map of a variable that names none (a setting) */
+  fallbackCmap?: string;
+  /** the chunk cache of a cube-server cube, in bytes (a setting) */
+  cacheBytes?: number;
   /** where the values come from; by default the cube server's Zarr store of the reference */
   data?: () => Promise<ICubeData>;
   /** told when the user changes the colour map or range (a kernel widget syncs them back) */
@@ -182,7 +186,12 @@ export class Cube3DWidget extends Widget {
         this.data = await this.initial.data();
       } else {
         const { ZarrCubeData } = await import('./source');
-        this.data = await ZarrCubeData.open(this.ref.server, this.ref.dataset, this.ref.variable);
+        this.data = await ZarrCubeData.open(
+          this.ref.server,
+          this.ref.dataset,
+          this.ref.variable,
+          this.initial.cacheBytes
+        );
       }
       const info = this.data.variable;
       this.setVariable(info);
@@ -293,7 +302,7 @@ export class Cube3DWidget extends Widget {
     this.colormap =
       typeof attrs.color_bar_name === 'string' && COLORMAP_NAMES.includes(attrs.color_bar_name)
         ? attrs.color_bar_name
-        : 'viridis';
+        : (this.initial.fallbackCmap ?? 'viridis');
     if (this.initial.cmap) {
       colormapTable(this.initial.cmap);
       this.colormap = this.initial.cmap;
