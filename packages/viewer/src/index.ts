@@ -40,7 +40,12 @@ const plugin: JupyterFrontEndPlugin<IDatasetOpener> = {
   ): IDatasetOpener => {
     const { commands, shell } = app;
     const serverSettings = app.serviceManager.serverSettings;
-    const options: IViewerOptions = { stepsPerSecond: 4, prefetch: true };
+    const options: IViewerOptions = {
+      stepsPerSecond: 4,
+      prefetch: true,
+      basemap: 'land-and-borders',
+      colourMap: 'viridis'
+    };
     let defaultDataset = '';
     const tracker = new WidgetTracker<MainAreaWidget<ViewerWidget>>({ namespace: 'esdl-lab-viewer' });
 
@@ -51,6 +56,8 @@ const plugin: JupyterFrontEndPlugin<IDatasetOpener> = {
           const read = () => {
             options.stepsPerSecond = settings.get('stepsPerSecond').composite as number;
             options.prefetch = settings.get('prefetch').composite as boolean;
+            options.basemap = settings.get('basemap').composite as IViewerOptions['basemap'];
+            options.colourMap = settings.get('colourMap').composite as string;
             defaultDataset = settings.get('defaultDataset').composite as string;
           };
           read();

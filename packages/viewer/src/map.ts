@@ -81,7 +81,11 @@ export class MapController {
   constructor(
     readonly host: HTMLDivElement,
     readonly model: ViewerModel,
-    readonly options: { prefetch: boolean; onView?: (view: IViewState) => void }
+    readonly options: {
+      prefetch: boolean;
+      basemap?: 'land-and-borders' | 'land' | 'none';
+      onView?: (view: IViewState) => void;
+    }
   ) {}
 
   /** Moves the map to a view (another map of a comparison moved). */
@@ -152,9 +156,11 @@ export class MapController {
     }
     const land = cssColour(this.host, '--jp-layout-color3', [190, 190, 190, 255]);
     const line = cssColour(this.host, '--jp-ui-font-color2', [90, 90, 90, 255]);
+    const basemap = this.options.basemap ?? 'land-and-borders';
     const layers: Layer[] = [
       new m.layers.GeoJsonLayer({
         id: 'land',
+        visible: basemap !== 'none',
         data: m.land,
         filled: true,
         stroked: false,
@@ -171,6 +177,7 @@ export class MapController {
     layers.push(
       new m.layers.GeoJsonLayer({
         id: 'borders',
+        visible: basemap === 'land-and-borders',
         data: m.borders,
         filled: false,
         stroked: true,
@@ -252,7 +259,7 @@ export class MapController {
       return null;
     }
     const { state } = this.model;
-    const { cmap, vmin, vmax } = colourMapping(state, variable);
+    const { cmap, vmin, vmax } = colourMapping(state, variable, this.model.defaultColourMap);
     return JSON.stringify([
       state.dataset,
       variable.name,
@@ -282,7 +289,7 @@ export class MapController {
       getTileData: async ({ index, signal }) => {
         model.countTile('started');
         try {
-          const blob = await model.client.tile(tileRequest(state, variable, index), { signal });
+          const blob = await model.client.tile(tileRequest(state, variable, index, model.defaultColourMap), { signal });
           model.countTile('done', blob.size);
           return await createImageBitmap(blob);
         } catch (error) {
@@ -304,7 +311,9 @@ export class MapController {
           // the next time step into the browser's cache (the cube server lets it keep tiles)
           const ahead = { ...state, time: next };
           for (const tile of tiles.slice(0, 16)) {
-            void model.client.tile(tileRequest(ahead, variable, tile.index)).catch(() => undefined);
+            void model.client
+              .tile(tileRequest(ahead, variable, tile.index, model.defaultColourMap))
+              .catch(() => undefined);
           }
         }
       },

@@ -165,8 +165,11 @@ export class ViewerModel {
   }
 
   get colourMapping(): { cmap: string; vmin: number; vmax: number } {
-    return colourMapping(this._state, this.variable);
+    return colourMapping(this._state, this.variable, this.defaultColourMap);
   }
+
+  /** the colour map of variables for which the server names none (a setting) */
+  defaultColourMap = 'viridis';
 
   /** the base64 PNG of a colour bar (`_r` reversed by the caller), or null when the server has none */
   colourBarImage(cmap: string): string | null {
@@ -259,7 +262,7 @@ export class ViewerModel {
     }
     if (next.norm === 'log') {
       // a logarithmic scale needs a positive range: keep its top, start three decades below it
-      const { vmin, vmax } = colourMapping(next, this.variable);
+      const { vmin, vmax } = colourMapping(next, this.variable, this.defaultColourMap);
       if (vmin <= 0) {
         const top = vmax > 0 ? vmax : 1;
         next.vmin = Number((top / 1000).toPrecision(3));

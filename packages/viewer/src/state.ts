@@ -133,20 +133,26 @@ export function mappableVariables(dataset: IXcubeDataset): IXcubeVariable[] {
 /** The colour mapping a variable gets: the state's, else the server's defaults for the variable. */
 export function colourMapping(
   state: IViewerState,
-  variable: IXcubeVariable | undefined
+  variable: IXcubeVariable | undefined,
+  defaultColourMap = 'viridis'
 ): { cmap: string; vmin: number; vmax: number } {
   const vmin = state.vmin ?? variable?.colorBarMin ?? 0;
   const vmax = state.vmax ?? variable?.colorBarMax ?? 1;
-  return { cmap: state.cmap ?? variable?.colorBarName ?? 'viridis', vmin, vmax: vmax > vmin ? vmax : vmin + 1 };
+  return {
+    cmap: state.cmap ?? variable?.colorBarName ?? defaultColourMap,
+    vmin,
+    vmax: vmax > vmin ? vmax : vmin + 1
+  };
 }
 
 /** The request of one tile of the state's variable, in the form xcube's viewer uses. */
 export function tileRequest(
   state: IViewerState,
   variable: IXcubeVariable,
-  tile: { z: number; y: number; x: number }
+  tile: { z: number; y: number; x: number },
+  defaultColourMap = 'viridis'
 ): ITileRequest {
-  const { cmap, vmin, vmax } = colourMapping(state, variable);
+  const { cmap, vmin, vmax } = colourMapping(state, variable, defaultColourMap);
   return {
     dataset: state.dataset,
     variable: variable.name,

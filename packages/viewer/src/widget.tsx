@@ -17,6 +17,9 @@ export interface IViewerOptions {
   stepsPerSecond: number;
   /** fetch the next time step's tiles ahead */
   prefetch: boolean;
+  basemap: 'land-and-borders' | 'land' | 'none';
+  /** for variables without a colour map of the server's */
+  colourMap: string;
 }
 
 export class ViewerWidget extends ReactWidget {
@@ -28,6 +31,7 @@ export class ViewerWidget extends ReactWidget {
     this.addClass('esdl-Viewer');
     this.title.label = `${model.state.dataset}${model.state.variable ? ` · ${model.state.variable}` : ''}`;
     this.title.caption = `Map viewer: ${model.state.dataset} on ${model.state.server}`;
+    model.defaultColourMap = options.colourMap;
     model.changed.connect(this._onModelChanged, this);
     void model.load();
   }
@@ -81,6 +85,7 @@ export class ViewerWidget extends ReactWidget {
         state: { server, dataset, variable, dims, view, time: next },
         settings: this.model.settings
       });
+      compare.defaultColourMap = this.options.colourMap;
       compare.changed.connect(() => {
         this._maps.get(compare)?.update();
         this.update();

@@ -94,6 +94,8 @@ describe('tiles', () => {
       vmin: 10,
       vmax: 32
     });
+    // the setting's colour map for a variable the server names none for
+    expect(colourMapping({ server: 's', dataset: 'd' }, { name: 'x' } as IXcubeVariable, 'plasma').cmap).toBe('plasma');
     // an empty range is widened rather than sent to the server, which refuses it
     expect(colourMapping({ server: 's', dataset: 'd', vmin: 40 }, variable).vmax).toBe(41);
   });
