@@ -82,6 +82,12 @@ test.describe('Map viewer', () => {
     // no data over land: the basemap's land colour shows, the same grey over Antarctica as over the Sahara
     expect(Math.max(...antarctica) - Math.min(...antarctica)).toBeLessThan(12);
     expect(antarctica.map((c, i) => Math.abs(c - sahara[i])).every(d => d < 12)).toBe(true);
+    // the value under the cursor, from the cube server
+    const box = (await map.boundingBox())!;
+    await map.hover({ position: { x: box.width / 2 + (-140 / 360) * box.width, y: box.height / 2 } });
+    await expect(viewer.getByLabel('Value under the cursor')).toHaveText(
+      /^2\d\.\d+ degC at \d\.\d° [NS] 1[34]\d\.\d° W$/
+    );
     await expect(viewer.getByLabel('Colour bar of SST')).toContainText('Sea surface temperature (degC)');
     await expect(viewer.getByLabel('Minimum')).toHaveValue('-2');
     await expect(viewer.getByLabel('Maximum')).toHaveValue('32');

@@ -284,6 +284,10 @@ describe('tiles and raw Zarr', () => {
     expect(high).toBeLessThan(stats.maximum!);
     expect(low).toBeLessThan(high);
     expect(histogramQuantile({ values: [1, 1], edges: [0, 1, 2] }, 0.5)).toBe(1);
+    const point = clientFor(() => jsonResponse(fixture('v1.7.1', 'statistics-point.json'))).client;
+    expect(await point.statistics('demo', 'sst', { type: 'Point', coordinates: [0, 0] })).toEqual({
+      value: 26.557418823242188
+    });
     expect(histogramQuantile({ values: [0, 0], edges: [0, 1, 2] }, 0.5)).toBeNaN();
   });
 });

@@ -130,6 +130,14 @@ export class MapController {
           }
         }
       },
+      onHover: info => {
+        if (info.coordinate) {
+          const [lon, lat] = info.coordinate;
+          this.model.pointAt(((((lon + 180) % 360) + 360) % 360) - 180, lat);
+        } else {
+          this.model.pointAt(null, null);
+        }
+      },
       getCursor: ({ isDragging }) => (isDragging ? 'grabbing' : 'crosshair')
     });
     this.update();

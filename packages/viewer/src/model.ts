@@ -113,6 +113,48 @@ export class ViewerModel {
     this._changed.emit();
   }
 
+  /** the value under the cursor: where, and the value (null where the cube has none), or null */
+  get pointed(): { longitude: number; latitude: number; value: number | null } | null {
+    return this._pointed;
+  }
+
+  get pointedChanged(): ISignal<this, void> {
+    return this._pointedChanged;
+  }
+
+  /** Asks for the value under the cursor, once it rests for a moment; `null` when it left the map. */
+  pointAt(longitude: number | null, latitude: number | null): void {
+    window.clearTimeout(this._pointTimer);
+    this._pointAbort?.abort();
+    const variable = this.variable;
+    if (longitude === null || latitude === null || !variable) {
+      if (this._pointed) {
+        this._pointed = null;
+        this._pointedChanged.emit();
+      }
+      return;
+    }
+    this._pointTimer = window.setTimeout(async () => {
+      const abort = (this._pointAbort = new AbortController());
+      const dims = dimLabels(this._state, variable);
+      if (variable.dims.includes('time') && this._state.time) {
+        dims.time = this._state.time;
+      }
+      try {
+        const stats = await this.client.statistics(
+          this._state.dataset,
+          variable.name,
+          { type: 'Point', coordinates: [longitude, latitude] },
+          { dims, signal: abort.signal }
+        );
+        this._pointed = { longitude, latitude, value: typeof stats.value === 'number' ? stats.value : null };
+        this._pointedChanged.emit();
+      } catch {
+        // the next move asks again; a failed readout is not worth a message
+      }
+    }, 150);
+  }
+
   /** why the last "fit to data" failed, or null */
   get fitError(): string | null {
     return this._fitError;
@@ -390,6 +432,8 @@ export class ViewerModel {
   }
 
   dispose(): void {
+    window.clearTimeout(this._pointTimer);
+    this._pointAbort?.abort();
     Signal.clearData(this);
   }
 
@@ -449,6 +493,10 @@ export class ViewerModel {
   private _tiles: ITileStats = { pending: 0, fetched: 0, bytes: 0, failed: 0 };
   private _changed = new Signal<this, void>(this);
   private _tilesChanged = new Signal<this, void>(this);
+  private _pointed: { longitude: number; latitude: number; value: number | null } | null = null;
+  private _pointedChanged = new Signal<this, void>(this);
+  private _pointTimer = 0;
+  private _pointAbort: AbortController | null = null;
 }
 
 /** The label among `times` that `wanted` names: the first it begins, else the nearest in time. */

@@ -325,6 +325,7 @@ function MapPane(props: { widget: ViewerWidget; model: ViewerModel; label: strin
         />
         {model.variable && <Legend model={model} />}
         <TileStatus model={model} />
+        <PointedValue model={model} />
       </div>
     </div>
   );
@@ -525,6 +526,27 @@ function Legend(props: { model: ViewerModel }): JSX.Element {
       </div>
       {model.fitError && <div className="esdl-Viewer-fitError">{model.fitError}</div>}
     </div>
+  );
+}
+
+function PointedValue(props: { model: ViewerModel }): JSX.Element {
+  const { model } = props;
+  return (
+    <UseSignal signal={model.pointedChanged}>
+      {() => {
+        const pointed = model.pointed;
+        if (!pointed) {
+          return null;
+        }
+        const units = model.variable?.units ?? '';
+        return (
+          <div className="esdl-Viewer-pointed" aria-live="polite" aria-label="Value under the cursor">
+            {pointed.value === null ? 'no value' : `${pointed.value.toPrecision(4)}${units ? ` ${units}` : ''}`} at{' '}
+            {placeLabel(pointed)}
+          </div>
+        );
+      }}
+    </UseSignal>
   );
 }
 

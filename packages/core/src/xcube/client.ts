@@ -205,8 +205,9 @@ export class XcubeClient {
     const path = ['statistics', dataset, variable].map(encodeURIComponent).join('/') + (query.size ? `?${query}` : '');
     const body = await this._json(path, { ...options, method: 'POST', body: JSON.stringify(geometry) });
     const result = isRecord(body) ? body.result : undefined;
-    if (!isRecord(result) || typeof result.count !== 'number') {
-      throw this._invalid(path, body, 'a "result" with a "count"');
+    // a polygon's statistics have a count, a point's a value
+    if (!isRecord(result) || (typeof result.count !== 'number' && !('value' in result))) {
+      throw this._invalid(path, body, 'a "result" with a "count" or a "value"');
     }
     return result as unknown as IXcubeStatistics;
   }

@@ -152,7 +152,10 @@ export interface IXcubeTimeSeriesValue {
 
 /** `/statistics/{id}/{var}`: the values inside a geometry (a histogram for polygons). */
 export interface IXcubeStatistics {
-  count: number;
+  /** a point: the value of its cell (null where there is none) */
+  value?: number | null;
+  /** a polygon: how many valid values it holds */
+  count?: number;
   minimum?: number;
   maximum?: number;
   mean?: number;
