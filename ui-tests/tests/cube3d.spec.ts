@@ -55,6 +55,7 @@ async function drawnPixels(page: Page, element: Locator): Promise<number> {
 
 async function openCoadsSst(page: Page): Promise<Locator> {
   await page.goto();
+  await page.waitForFunction(() => (window as any).jupyterapp.commands.hasCommand('esdl-lab:open-cube3d'));
   await page.evaluate(() =>
     (window as any).jupyterapp.commands.execute('esdl-lab:open-cube3d', {
       server: 'demo',
@@ -114,6 +115,11 @@ test.describe('3D cube', () => {
     expect(warm.every(([r, , b]) => r > b + 60)).toBe(true);
     expect(cold.every(([r, , b]) => b > r + 40)).toBe(true);
     await page.screenshot({ path: screenshotPath('cube3d-coads-front') });
+    await expect(cube.getByRole('img', { name: 'Colour bar: RdYlBu_r from -2 to 32 degC' })).toBeVisible();
+    // SST goes below 0 °C: no log scale, and a message that says why
+    await cube.getByLabel('log').click();
+    await expect(cube.getByRole('alert')).toHaveText('A log scale needs a minimum above 0.');
+    await expect(cube.getByLabel('log')).not.toBeChecked();
     expect(errors).toEqual([]);
   });
 

@@ -103,6 +103,9 @@ export class Cube3DWidget extends Widget {
   private readonly cmapSelect: HTMLSelectElement;
   private readonly minInput: HTMLInputElement;
   private readonly maxInput: HTMLInputElement;
+  private readonly logInput: HTMLInputElement;
+  private readonly legend: HTMLCanvasElement;
+  private log = false;
 
   constructor(
     readonly ref: IDatasetRef,
@@ -133,7 +136,24 @@ export class Cube3DWidget extends Widget {
     front.textContent = 'Front';
     front.title = 'Look straight at the front face';
     front.addEventListener('click', () => this.setView('front'));
-    toolbar.append(this.titleLine, this.cmapSelect, this.minInput, this.maxInput, reset, front);
+    const logLabel = document.createElement('label');
+    this.logInput = document.createElement('input');
+    this.logInput.type = 'checkbox';
+    logLabel.append(this.logInput, ' log');
+    this.logInput.addEventListener('change', () => {
+      if (this.logInput.checked && this.vmin <= 0) {
+        this.logInput.checked = false;
+        this.showMessage('A log scale needs a minimum above 0.');
+        return;
+      }
+      this.log = this.logInput.checked;
+      this.recolour();
+    });
+    this.legend = document.createElement('canvas');
+    this.legend.className = 'esdl-Cube3D-legend';
+    this.legend.width = 128;
+    this.legend.height = 10;
+    toolbar.append(this.titleLine, this.cmapSelect, this.minInput, this.legend, this.maxInput, logLabel, reset, front);
 
     this.viewport = document.createElement('div');
     this.viewport.className = 'esdl-Cube3D-viewport';
@@ -315,6 +335,7 @@ export class Cube3DWidget extends Widget {
     this.vmax = this.initial.vmax ?? this.vmax;
     this.minInput.value = String(this.vmin);
     this.maxInput.value = String(this.vmax);
+    this.drawLegend();
   }
 
   private async loadCoordinate(axis: number, dim: string): Promise<void> {
@@ -565,7 +586,7 @@ export class Cube3DWidget extends Widget {
     state.values = values;
     state.width = width;
     state.height = height;
-    this.setTexture(state, mapColours(values, colormapTable(this.colormap), this.vmin, this.vmax));
+    this.setTexture(state, mapColours(values, colormapTable(this.colormap), this.vmin, this.vmax, this.log));
     this.renderer!.render(this.scene, this.camera!);
     this.showStatus();
   }
@@ -581,11 +602,32 @@ export class Cube3DWidget extends Widget {
     state.mesh.material.needsUpdate = true;
   }
 
+  /** The colour bar between the range inputs: the map from vmin (left) to vmax (right). */
+  private drawLegend(): void {
+    const context = this.legend.getContext('2d');
+    if (!context) {
+      return;
+    }
+    const table = colormapTable(this.colormap);
+    const image = context.createImageData(this.legend.width, this.legend.height);
+    for (let x = 0; x < image.width; x++) {
+      const entry = Math.round((x / (image.width - 1)) * 255) * 4;
+      for (let y = 0; y < image.height; y++) {
+        image.data.set(table.subarray(entry, entry + 4), (y * image.width + x) * 4);
+      }
+    }
+    context.putImageData(image, 0, 0);
+    const units = this.info?.attrs.units ? ` ${this.info.attrs.units}` : '';
+    this.legend.setAttribute('aria-label', `Colour bar: ${this.colormap} from ${this.vmin} to ${this.vmax}${units}`);
+    this.legend.setAttribute('role', 'img');
+  }
+
   private recolour(): void {
+    this.drawLegend();
     const table = colormapTable(this.colormap);
     for (const state of this.faces) {
       if (state.values) {
-        this.setTexture(state, mapColours(state.values, table, this.vmin, this.vmax));
+        this.setTexture(state, mapColours(state.values, table, this.vmin, this.vmax, this.log));
       }
     }
     this.renderer?.render(this.scene, this.camera!);
