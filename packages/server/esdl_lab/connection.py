@@ -50,17 +50,21 @@ class JupyterServer:
             raise ESDLConnectionError(f"The Jupyter server's info file {path} names no http(s) URL.")
         return cls(url=url if url.endswith("/") else url + "/", token=str(info.get("token") or ""))
 
-    def request_json(self, path: str, timeout: float = 60) -> Any:
-        """GET a JSON answer of one of the server's routes, e.g. ``esdl-lab/status``."""
+    def request_json(self, path: str, timeout: float = 60, body: Any = None) -> Any:
+        """GET (or, with a body, POST) JSON to one of the server's routes, e.g. ``esdl-lab/status``."""
+        data = None if body is None else json.dumps(body).encode()
         # the URL is http(s), checked in from_environment
-        request = urllib.request.Request(self.url + path.lstrip("/"))  # noqa: S310
+        request = urllib.request.Request(self.url + path.lstrip("/"), data=data)  # noqa: S310
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
         if self.token:
             request.add_header("Authorization", f"token {self.token}")
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
                 return json.load(response)
         except urllib.error.HTTPError as e:
-            raise ESDLConnectionError(f"GET {path} failed with {e.code}: {_message(e)}") from None
+            method = "GET" if data is None else "POST"
+            raise ESDLConnectionError(f"{method} {path} failed with {e.code}: {_message(e)}") from None
         except (urllib.error.URLError, OSError) as e:
             raise ESDLConnectionError(f"The Jupyter server at {self.url} cannot be reached: {e}") from None
 

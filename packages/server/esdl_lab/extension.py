@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from jupyter_server.extension.application import ExtensionApp
@@ -11,6 +13,7 @@ from jupyter_server.utils import url_path_join
 from traitlets import Bool, Dict, Float, List, Unicode, Union, default
 
 from . import __version__
+from .local_cubes import NAME, LocalCubes, LocalDatasetsHandler
 from .proxy import ProxyHandler
 from .status import HealthChecks, StatusHandler
 from .upstreams import Upstream, Upstreams, mlflow_upstream, parse_cube_server
@@ -82,6 +85,14 @@ class ESDLLab(ExtensionApp):
         the response has not started, and otherwise closes the connection: the browser sees it cut short.""",
     ).tag(config=True)
 
+    local_cubes = Bool(
+        True,
+        config=True,
+        help="""Serve the datasets that notebooks show (esdl_lab.show(xarray_dataset) or a local netCDF/Zarr
+        path) with a cube server of their own, "local", started on first use. The kernel writes them as Zarr
+        stores on this machine.""",
+    )
+
     freeze_startup_objects = Bool(
         True,
         help="""Once the server has started, move the objects made during start-up (modules, classes,
@@ -138,6 +149,18 @@ class ESDLLab(ExtensionApp):
                 "esdl_lab: both c.ESDLLab.mlflow_command and mlflow_url are set; mlflow_url is ignored"
             )
         self.upstreams = Upstreams(cubes, mlflow)
+        self.local_cubes_registry: LocalCubes | None = None
+        if self.local_cubes and NAME not in cubes:
+            command = [
+                str(Path(sys.executable).parent / "esdl-cube-server"),
+                "--workers",
+                "1",
+                "--port",
+                "{port}",
+            ]
+            self.local_cubes_registry = LocalCubes(
+                self.upstreams, self.serverapp.runtime_dir, command, self.connect_timeout, self.log
+            )
         self.health_checks = HealthChecks()
         # kernels inherit this: the kernel-side API (esdl_lab.show, Cube3D) finds this server's URL and token
         # in its runtime info file, as `jupyter server list` does, and reaches the upstreams through the proxy
@@ -179,6 +202,7 @@ class ESDLLab(ExtensionApp):
                     StatusHandler,
                     {"upstreams": self.upstreams, "checks": self.health_checks},
                 ),
+                (r"/esdl-lab/local-datasets", LocalDatasetsHandler, {"local": self.local_cubes_registry}),
                 (
                     r"/esdl-lab/cubes(?:/.*)?",
                     ProxyHandler,
@@ -194,3 +218,5 @@ class ESDLLab(ExtensionApp):
 
     async def stop_extension(self) -> None:
         await self.upstreams.close()
+        if self.local_cubes_registry is not None:
+            self.local_cubes_registry.remove_config()

@@ -7,13 +7,16 @@ variable are checked against the cube server first, so that a typo is a Python e
 
 from __future__ import annotations
 
+import os
 import urllib.parse
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from .connection import ESDLConnectionError, JupyterServer, cube_server_url
 
 MIME_TYPE = "application/vnd.esdl-lab.viewer+json"
+LOCAL_SUFFIXES = {".nc", ".nc4", ".cdf", ".netcdf", ".zarr"}
 
 
 @dataclass
@@ -82,8 +85,17 @@ class Viewer:
         return self
 
 
+def _is_local(data: Any) -> bool:
+    """Data the notebook brings (an xarray object, a netCDF file or Zarr store path), not a dataset id."""
+    if isinstance(data, os.PathLike):
+        return True
+    if not isinstance(data, str):
+        return True
+    return Path(data).expanduser().exists() and (os.sep in data or Path(data).suffix in LOCAL_SUFFIXES)
+
+
 def show(
-    dataset: str,
+    dataset: Any,
     variable: str | None = None,
     *,
     server: str | None = None,
@@ -100,5 +112,12 @@ def show(
     ``server`` is a configured cube server (the first by default); ``time`` a date to show first (the nearest
     step is taken); ``cmap`` a matplotlib colour map name (``_r`` reversed), ``vmin``/``vmax`` its range,
     ``norm="log"`` a logarithmic scale; other dimensions by label, e.g. ``depth=100``.
+
+    ``dataset`` may also be an ``xarray.Dataset`` or ``DataArray`` with lat and lon, or the path of a netCDF
+    file or Zarr store: it is written as a Zarr store and served by the Jupyter server's "local" cube server.
     """
+    if _is_local(dataset):
+        from .notebook_cubes import register
+
+        server, dataset = register(dataset, dims.pop("name", None))
     return Viewer(dataset, variable, server, time, cmap, vmin, vmax, opacity, norm, dims or None)
