@@ -198,6 +198,34 @@ test.describe('3D cube', () => {
     await page.notebook.addCell('code', 'print(c.vmin, c.cmap)');
     await page.notebook.runCell(2, true);
     await expect(page.locator('.jp-OutputArea-output').filter({ hasText: '5.0 gray' })).toHaveCount(1);
+
+    // savefig returns once the PNG exists, and the PNG is the canvas
+    await page.notebook.addCell('code', "p = c.savefig('cube3d-saved.png'); print(p.name, p.stat().st_size > 1000)");
+    await page.notebook.runCell(3, true);
+    await expect(page.locator('.jp-OutputArea-output').filter({ hasText: 'cube3d-saved.png True' })).toHaveCount(1);
+    const comparison = await page.evaluate(async () => {
+      const canvas = document.querySelector('.esdl-Cube3DOutput canvas:not(.esdl-Cube3D-legend)') as HTMLCanvasElement;
+      const response = await fetch('/files/cube3d-saved.png', { cache: 'no-store' });
+      const image = await createImageBitmap(await response.blob());
+      const pixels = (source: CanvasImageSource): Uint8ClampedArray => {
+        const copy = document.createElement('canvas');
+        [copy.width, copy.height] = [canvas.width, canvas.height];
+        const context = copy.getContext('2d')!;
+        context.drawImage(source, 0, 0);
+        return context.getImageData(0, 0, copy.width, copy.height).data;
+      };
+      const [saved, shown] = [pixels(image), pixels(canvas)];
+      let differ = 0;
+      let drawn = 0;
+      for (let i = 0; i < saved.length; i += 4) {
+        differ += Math.abs(saved[i] - shown[i]) + Math.abs(saved[i + 2] - shown[i + 2]) > 6 ? 1 : 0;
+        drawn += saved[i + 3] > 0 ? 1 : 0;
+      }
+      return { size: [image.width, image.height], canvas: [canvas.width, canvas.height], differ, drawn };
+    });
+    expect(comparison.size).toEqual(comparison.canvas);
+    expect(comparison.drawn).toBeGreaterThan(10_000);
+    expect(comparison.differ).toBeLessThan(100);
   });
 
   test('a dataset without the variable says which variables it has', async ({ page }) => {

@@ -4,6 +4,8 @@
  * only when a notebook shows a Cube3D.
  */
 import { DOMWidgetModel, DOMWidgetView } from '@jupyter-widgets/base';
+import { PathExt, URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
 import { ChunkCache } from './cache';
 import { ICubeData, ICubeVariable } from './data';
 import { IFace, ISelection } from './geometry';
@@ -114,6 +116,37 @@ class KernelCubeData implements ICubeData {
 export class Cube3DView extends DOMWidgetView {
   private cube: Cube3DWidget | null = null;
 
+  /**
+   * Writes the canvas as a PNG through the Jupyter server's contents API, at `path` relative to the notebook's
+   * folder (the kernel's working directory), where `Cube3D.savefig` waits for it: the kernel cannot receive
+   * widget messages while a cell runs, but it can see the file appear.
+   */
+  private async savefig(path: string): Promise<void> {
+    const cube = this.cube;
+    if (!cube) {
+      return;
+    }
+    try {
+      const png = await cube.toPNG();
+      let binary = '';
+      for (let i = 0; i < png.length; i += 0x8000) {
+        binary += String.fromCharCode(...png.subarray(i, i + 0x8000));
+      }
+      const notebook: string =
+        (this.model.widget_manager as unknown as { context?: { path: string } }).context?.path ?? '';
+      const target = PathExt.normalize(PathExt.join(PathExt.dirname(notebook), path));
+      const settings = ServerConnection.makeSettings();
+      const url = URLExt.join(settings.baseUrl, 'api/contents', URLExt.encodeParts(target));
+      const body = JSON.stringify({ type: 'file', format: 'base64', content: btoa(binary) });
+      const response = await ServerConnection.makeRequest(url, { method: 'PUT', body }, settings);
+      if (!response.ok) {
+        throw new Error(`the server answered ${response.status} for ${target}`);
+      }
+    } catch (error) {
+      console.warn(`ESDL Lab 3D cube: savefig(${path}) failed: ${(error as Error).message}`);
+    }
+  }
+
   render(): void {
     this.el.classList.add('esdl-Cube3DOutput');
     void this.displayed.then(() => this.show());
@@ -150,6 +183,11 @@ export class Cube3DView extends DOMWidgetView {
     cube.id = `esdl-cube3d-kernel-${this.cid}`;
     this.cube = cube;
     Widget.attach(cube, this.el);
+    model.on('msg:custom', (content: { type?: string; path?: string }) => {
+      if (content.type === 'savefig' && typeof content.path === 'string') {
+        void this.savefig(content.path);
+      }
+    });
     model.on('change:cmap change:vmin change:vmax', () => {
       try {
         cube.setColour(model.get('cmap'), model.get('vmin'), model.get('vmax'));

@@ -233,6 +233,19 @@ export class Cube3DWidget extends Widget {
     this.recolour();
   }
 
+  /** The cube as drawn now, as PNG bytes (the canvas keeps its drawing buffer, so this is what is seen). */
+  async toPNG(): Promise<Uint8Array> {
+    if (!this.renderer || !this.camera) {
+      throw new Error('The cube is not drawn yet.');
+    }
+    this.renderer.render(this.scene, this.camera);
+    const blob = await new Promise<Blob | null>(resolve => this.renderer!.domElement.toBlob(resolve, 'image/png'));
+    if (!blob) {
+      throw new Error('The browser could not encode the cube as PNG.');
+    }
+    return new Uint8Array(await blob.arrayBuffer());
+  }
+
   /** The [start, end) index range of each shown dimension. */
   get ranges(): [number, number][] {
     return (this.selection?.ranges ?? []).map(r => [r.start, r.end]);

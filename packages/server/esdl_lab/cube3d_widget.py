@@ -7,6 +7,9 @@ ways.
 
 from __future__ import annotations
 
+import os
+import time
+from pathlib import Path
 from typing import Any
 
 import ipywidgets
@@ -156,6 +159,36 @@ class Cube3D(ipywidgets.DOMWidget):
             self.send({"type": "error", "id": content.get("id"), "message": f"Bad face request: {error}"})
             return
         self.send({"type": "face", "id": content["id"]}, buffers=[values.tobytes()])
+
+    def savefig(self, path: str | os.PathLike, timeout: float = 30.0) -> Path:
+        """Writes the cube as shown to a PNG file and returns its path once the whole file exists.
+
+        The browser writes the file through the Jupyter server (a kernel cannot receive widget messages while
+        a cell runs), so the widget must be shown, and ``path`` must lie in the notebook's folder or below.
+        """
+        target = Path(path).resolve()
+        if target.suffix.lower() != ".png":
+            raise ValueError(f"savefig writes PNG files; give a path ending in .png, not {str(path)!r}")
+        relative = os.path.relpath(target, Path.cwd())
+        if relative.startswith(".."):
+            raise ValueError(
+                f"savefig writes inside the notebook's folder ({Path.cwd()}), where the Jupyter server can "
+                f"write; {str(target)!r} is outside it"
+            )
+        before = target.stat().st_mtime_ns if target.exists() else None
+        self.send({"type": "savefig", "path": Path(relative).as_posix()})
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            # the server writes atomically (a temporary file, then a rename): a new PNG here is whole
+            if target.exists() and target.stat().st_mtime_ns != before:
+                with target.open("rb") as file:
+                    if file.read(8) == b"\x89PNG\r\n\x1a\n":
+                        return target
+            time.sleep(0.05)
+        raise TimeoutError(
+            f"No view of this cube wrote {str(path)!r} within {timeout:g} s. Show the widget first (leave it "
+            "last in a cell or display() it), wait until it is drawn, then call savefig."
+        )
 
     def get_current_selection(self) -> Any:
         """The sub-cube in view (the same type as the data given: DataArray or ndarray)."""

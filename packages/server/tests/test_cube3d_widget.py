@@ -100,3 +100,21 @@ def test_minus_9999_is_a_value_not_missing():
     data = cube((2, 2, 2))
     data[0, 0, 0] = -9999
     assert Cube3D(data).vmin == -9999
+
+
+def test_savefig_refuses_other_formats_and_folders_above_the_notebook(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    widget = Cube3D(cube())
+    with pytest.raises(ValueError, match=r"ending in \.png"):
+        widget.savefig("cube.jpg")
+    with pytest.raises(ValueError, match="inside the notebook's folder"):
+        widget.savefig(tmp_path.parent / "cube.png")
+
+
+def test_savefig_without_a_view_times_out_saying_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    widget = Cube3D(cube())
+    widget.send = lambda message, buffers=None: None
+    with pytest.raises(TimeoutError, match="Show the widget first"):
+        widget.savefig("cube.png", timeout=0.2)
+    assert not (tmp_path / "cube.png").exists()
