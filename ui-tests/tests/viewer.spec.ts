@@ -263,6 +263,34 @@ test.describe('Map viewer', () => {
     await tilesLoaded(viewer);
   });
 
+  test('esdl_lab.show of an xarray dataset made in the notebook draws it', async ({ page }) => {
+    await page.goto();
+    await page.notebook.createNew('local.ipynb');
+    await page.notebook.setCell(
+      0,
+      'code',
+      [
+        'import numpy as np, xarray as xr, esdl_lab',
+        'lat = np.linspace(-89, 89, 90); lon = np.linspace(-179, 179, 180)',
+        'ds = xr.Dataset({"band": (("lat", "lon"), np.where(np.abs(lat)[:, None] < 30, 1.0, 0.0) * np.ones((90, 180)))},',
+        '                coords={"lat": lat, "lon": lon})',
+        'esdl_lab.show(ds, name="bands", vmin=0, vmax=1, cmap="viridis")'
+      ].join('\n')
+    );
+    await page.notebook.runCell(0, true);
+    const output = page.locator('.esdl-ViewerOutput .esdl-Viewer');
+    await tilesLoaded(output);
+    // viridis: the tropical band yellow (1), the rest purple (0)
+    const [tropics, north] = await coloursAt(page, output.locator('.esdl-Viewer-map'), [
+      [-140, 0],
+      [-160, 50]
+    ]);
+    expect(tropics[0]).toBeGreaterThan(200);
+    expect(tropics[1]).toBeGreaterThan(180);
+    expect(north[2]).toBeGreaterThan(north[1]);
+    await page.screenshot({ path: screenshotPath('viewer-notebook-xarray') });
+  });
+
   test('esdl_lab.show in a notebook draws a live map in the output', async ({ page }) => {
     await page.goto();
     await page.notebook.createNew('viewer.ipynb');
