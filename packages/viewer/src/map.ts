@@ -10,7 +10,7 @@ import type { Deck, Layer, MapViewState } from '@deck.gl/core';
 import type { Feature, Geometry } from 'geojson';
 import { IPlace, ViewerModel } from './model';
 import { PLACE_COLOURS } from './series';
-import { IViewState, colourMapping, tileRequest } from './state';
+import { IViewState, colourMapping, tileRequest, wrapLongitude } from './state';
 
 type DeckModules = {
   core: typeof import('@deck.gl/core');
@@ -122,7 +122,7 @@ export class MapController {
       onClick: info => {
         if (info.coordinate) {
           const [lon, lat] = info.coordinate;
-          const longitude = ((((lon + 180) % 360) + 360) % 360) - 180;
+          const longitude = wrapLongitude(lon);
           if (this.model.drawing) {
             this.model.addCorner(longitude, lat);
           } else {
@@ -133,7 +133,7 @@ export class MapController {
       onHover: info => {
         if (info.coordinate) {
           const [lon, lat] = info.coordinate;
-          this.model.pointAt(((((lon + 180) % 360) + 360) % 360) - 180, lat);
+          this.model.pointAt(wrapLongitude(lon), lat);
         } else {
           this.model.pointAt(null, null);
         }

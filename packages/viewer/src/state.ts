@@ -30,6 +30,11 @@ export interface IViewerState {
   view?: IViewState;
 }
 
+/** A longitude in -180..180 (the map repeats the world; the cube server wants it in that range). */
+export function wrapLongitude(longitude: number): number {
+  return ((((longitude + 180) % 360) + 360) % 360) - 180;
+}
+
 function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
@@ -97,7 +102,7 @@ export function parseViewerState(value: unknown): IViewerState | Error {
   const view = raw.view as Record<string, unknown> | undefined;
   if (view && isFiniteNumber(view.longitude) && isFiniteNumber(view.latitude) && isFiniteNumber(view.zoom)) {
     state.view = {
-      longitude: ((((view.longitude + 180) % 360) + 360) % 360) - 180,
+      longitude: wrapLongitude(view.longitude),
       latitude: Math.min(85, Math.max(-85, view.latitude)),
       zoom: Math.min(20, Math.max(0, view.zoom))
     };
