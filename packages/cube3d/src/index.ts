@@ -6,7 +6,6 @@ import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyte
 import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
-import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
 import { CommandIDs, ICube3DOpener, IDatasetOpener, IDatasetRef } from '@esdl-lab/core';
 import { Cube3DRenderer, CUBE3D_MIME_TYPE } from './renderer';
 
@@ -23,12 +22,11 @@ const plugin: JupyterFrontEndPlugin<IDatasetOpener> = {
   description: 'The Lexcube-like 3D cube of a cube variable.',
   autoStart: true,
   provides: ICube3DOpener,
-  optional: [ILayoutRestorer, IRenderMimeRegistry, IJupyterWidgetRegistry, ISettingRegistry],
+  optional: [ILayoutRestorer, IRenderMimeRegistry, ISettingRegistry],
   activate: (
     app: JupyterFrontEnd,
     restorer: ILayoutRestorer | null,
     rendermime: IRenderMimeRegistry | null,
-    widgets: IJupyterWidgetRegistry | null,
     settingRegistry: ISettingRegistry | null
   ): IDatasetOpener => {
     const settings: ICube3DSettings = { defaultColormap: 'viridis', cacheMegabytes: 64 };
@@ -101,15 +99,21 @@ const plugin: JupyterFrontEndPlugin<IDatasetOpener> = {
       },
       60
     );
-    // esdl_lab.Cube3D: the model and view load (with three.js) when a notebook first shows one
-    widgets?.registerWidget({
-      name: '@esdl-lab/cube3d',
-      version: '0.1.0',
-      exports: async () => {
-        const { Cube3DModel, Cube3DView } = await import('./kernel');
-        return { Cube3DModel, Cube3DView } as any;
-      }
-    });
+    // esdl_lab.Cube3D, where ipywidgets' front end is installed: imported, not required, so that the rest of ESDL
+    // Lab loads without it; the model and view load (with three.js) when a notebook first shows a Cube3D
+    import('@jupyter-widgets/base')
+      .then(async ({ IJupyterWidgetRegistry }) => {
+        const widgets = await app.resolveOptionalService(IJupyterWidgetRegistry);
+        widgets?.registerWidget({
+          name: '@esdl-lab/cube3d',
+          version: '0.1.0',
+          exports: async () => {
+            const { Cube3DModel, Cube3DView } = await import('./kernel');
+            return { Cube3DModel, Cube3DView } as any;
+          }
+        });
+      })
+      .catch(() => console.warn('ESDL Lab 3D cube: ipywidgets is not installed, so esdl_lab.Cube3D cannot show.'));
     return { open };
   }
 };
