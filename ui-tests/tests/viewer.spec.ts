@@ -92,6 +92,9 @@ test.describe('Map viewer', () => {
     await expect(viewer.getByLabel('Minimum')).toHaveValue('-2');
     await expect(viewer.getByLabel('Maximum')).toHaveValue('32');
     await page.screenshot({ path: screenshotPath('viewer-coads-light') });
+    // the same variable as a 3D cube
+    await viewer.getByRole('button', { name: '3D cube' }).click();
+    await expect(page.locator('.jp-MainAreaWidget .esdl-Cube3D').first()).toBeVisible();
     // the catalogue's offline and garbage test servers fail on purpose: only script errors count
     expect(errors.filter(error => !error.startsWith('Failed to load resource'))).toEqual([]);
   });

@@ -7,7 +7,15 @@ import { ICommandPalette, MainAreaWidget, Notification, WidgetTracker } from '@j
 import { ILauncher } from '@jupyterlab/launcher';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
-import { CommandIDs, IDatasetOpener, IDatasetRef, IEsdlStatus, IStatusModel, IViewerOpener } from '@esdl-lab/core';
+import {
+  CommandIDs,
+  ICube3DOpener,
+  IDatasetOpener,
+  IDatasetRef,
+  IEsdlStatus,
+  IStatusModel,
+  IViewerOpener
+} from '@esdl-lab/core';
 import { mapIcon } from './icons';
 import { ViewerModel } from './model';
 import { VIEWER_MIME_TYPE, ViewerRenderer } from './renderer';
@@ -27,7 +35,16 @@ const plugin: JupyterFrontEndPlugin<IDatasetOpener> = {
   description: 'The xcube-style map viewer of cube variables.',
   autoStart: true,
   provides: IViewerOpener,
-  optional: [IEsdlStatus, ILayoutRestorer, ICommandPalette, ILauncher, ISettingRegistry, IRenderMimeRegistry, IRouter],
+  optional: [
+    IEsdlStatus,
+    ILayoutRestorer,
+    ICommandPalette,
+    ILauncher,
+    ISettingRegistry,
+    IRenderMimeRegistry,
+    IRouter,
+    ICube3DOpener
+  ],
   activate: (
     app: JupyterFrontEnd,
     status: IStatusModel | null,
@@ -36,11 +53,13 @@ const plugin: JupyterFrontEndPlugin<IDatasetOpener> = {
     launcher: ILauncher | null,
     settingRegistry: ISettingRegistry | null,
     rendermime: IRenderMimeRegistry | null,
-    router: IRouter | null
+    router: IRouter | null,
+    cube3d: IDatasetOpener | null
   ): IDatasetOpener => {
     const { commands, shell } = app;
     const serverSettings = app.serviceManager.serverSettings;
     const options: IViewerOptions = {
+      openCube: cube3d ? ref => void cube3d.open(ref) : undefined,
       stepsPerSecond: 4,
       prefetch: true,
       basemap: 'land-and-borders',

@@ -4,6 +4,7 @@
  * notebook cell's output.
  */
 import { ServerConnection } from '@jupyterlab/services';
+import { IDatasetRef } from '@esdl-lab/core';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 import React, { useEffect, useRef, useState } from 'react';
@@ -20,6 +21,8 @@ export interface IViewerOptions {
   basemap: 'land-and-borders' | 'land' | 'none';
   /** for variables without a colour map of the server's */
   colourMap: string;
+  /** opens the variable as a 3D cube, when the 3D cube plugin is there */
+  openCube?: (ref: IDatasetRef) => void;
 }
 
 export class ViewerWidget extends ReactWidget {
@@ -262,6 +265,21 @@ function ViewerView(props: { widget: ViewerWidget }): JSX.Element {
         >
           Compare
         </button>
+        {widget.options.openCube && model.variable && (
+          <button
+            className="esdl-Viewer-button"
+            title="Open this variable as a 3D cube (longitude × latitude × time)"
+            onClick={() =>
+              widget.options.openCube!({
+                server: model.state.server,
+                dataset: model.state.dataset,
+                variable: model.state.variable
+              })
+            }
+          >
+            3D cube
+          </button>
+        )}
         <CopyButtons state={model.state} />
       </div>
       {(model.error || widget.mapError) && (
