@@ -117,6 +117,9 @@ ensure_python_package() {
   fingerprint=$(cat "$ROOT/packages/server/pyproject.toml" | sha256sum | cut -c1-16)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$fingerprint" ]; then
     log "installing the esdl-lab Python package (editable)"
+    # `jupyter labextension develop` leaves a copy of install.json in the built extension, which the wheel
+    # also takes from packages/server/install.json: two files at one path stop the build
+    rm -f "$ROOT/packages/server/esdl_lab/labextension/install.json"
     "$PY" -m pip install -q --no-build-isolation -e "$ROOT/packages/server[test]"
     echo "$fingerprint" >"$stamp"
   fi
