@@ -70,11 +70,11 @@ base_python() {
 }
 
 ensure_system_packages() {
-  # Debian: the kernel's xarray + zarr, venv support, the demo data (ferret-datasets), and the cube server's
-  # integration tests and benchmark (GDAL reads its WMTS, wrk loads it)
+  # Debian: the kernel's xarray + zarr, venv support, the demo data (ferret-datasets), the cube server's
+  # integration tests and benchmark (GDAL reads its WMTS, wrk loads it), and Slurm for the GPU kernel jobs
   if [ -f /etc/debian_version ] && is_root; then
     apt_install python3-venv python3-xarray python3-zarr python3-fsspec python3-aiohttp python3-netcdf4 python3-cftime \
-      python3-sklearn ferret-datasets gdal-bin wrk shellcheck
+      python3-sklearn ferret-datasets gdal-bin wrk shellcheck slurm-wlm
   fi
 }
 

@@ -13,6 +13,7 @@ from jupyter_server.utils import url_path_join
 from traitlets import Bool, Dict, Float, List, Unicode, Union, default
 
 from . import __version__
+from .cluster.profiles import ProfileError, check_profile, write_kernel_specs
 from .local_cubes import NAME, LocalCubes, LocalDatasetsHandler
 from .proxy import ProxyHandler
 from .status import HealthChecks, StatusHandler
@@ -85,6 +86,24 @@ class ESDLLab(ExtensionApp):
         the response has not started, and otherwise closes the connection: the browser sees it cut short.""",
     ).tag(config=True)
 
+    kernel_profiles = List(
+        Dict(),
+        config=True,
+        help="""Kernel profiles that run each kernel as a Slurm job, offered in the launcher and the kernel
+        picker, e.g. {"name": "gpu-1", "gpus": 1, "cpus": 4, "memory": "16G", "walltime": "04:00:00",
+        "partition": "gpu", "python": "/opt/env/bin/python"}. Fields: gpus (0-16), cpus, memory (16G, 4000M),
+        walltime (HH:MM:SS), partition, python (the environment's interpreter, on every node), lease_seconds
+        (how soon a job ends itself once this server is gone, default 60), start_timeout (seconds in the queue
+        before giving up, default 600). A wrong profile is logged and left out.""",
+    )
+
+    cluster_shared_dir = Unicode(
+        "",
+        config=True,
+        help="""A folder that this server and the cluster's nodes share, for the kernels' connection files,
+        job scripts, leases and logs (default ~/.esdl-lab/kernels).""",
+    )
+
     local_cubes = Bool(
         True,
         config=True,
@@ -149,6 +168,7 @@ class ESDLLab(ExtensionApp):
                 "esdl_lab: both c.ESDLLab.mlflow_command and mlflow_url are set; mlflow_url is ignored"
             )
         self.upstreams = Upstreams(cubes, mlflow)
+        self._register_kernel_profiles()
         self.local_cubes_registry: LocalCubes | None = None
         if self.local_cubes and NAME not in cubes:
             command = [
@@ -168,6 +188,22 @@ class ESDLLab(ExtensionApp):
         self._log_upstreams()
         if self.freeze_startup_objects:
             self.serverapp.io_loop.add_callback(self._freeze_startup_objects)
+
+    def _register_kernel_profiles(self) -> None:
+        """Writes a kernel spec per valid profile into a kernels folder of this server, and offers them."""
+        profiles = []
+        for raw in self.kernel_profiles:
+            try:
+                profiles.append(check_profile(raw))
+            except ProfileError as e:
+                self.log.error("esdl_lab: %s. This profile is left out until it is fixed.", e)
+        if not profiles:
+            return
+        folder = Path(self.serverapp.runtime_dir) / f"esdl-lab-kernels-{os.getpid()}"
+        shared = self.cluster_shared_dir or os.path.expanduser("~/.esdl-lab/kernels")
+        names = write_kernel_specs(profiles, folder / "kernels", sys.executable, shared)
+        self.serverapp.kernel_spec_manager.kernel_dirs.insert(0, str(folder / "kernels"))
+        self.log.info("esdl_lab: kernel profiles run as Slurm jobs: %s", ", ".join(names))
 
     def _freeze_startup_objects(self) -> None:
         gc.collect()

@@ -190,9 +190,9 @@ class JupyterServer:
         self.log_file.close()
 
 
-def run_in_kernel(server: JupyterServer, code: str) -> tuple[str, dict]:
+def run_in_kernel(server: JupyterServer, code: str, kernel: str = "python3") -> tuple[str, dict]:
     """Runs code in a new kernel of the server: what it printed, and the error or the execute reply."""
-    started = server.request("POST", "/api/kernels", body=json.dumps({"name": "python3"}).encode())
+    started = server.request("POST", "/api/kernels", body=json.dumps({"name": kernel}).encode(), timeout=120)
     assert started.status == 201, started.body
     kernel_id = started.json()["id"]
     outputs: list[dict] = []

@@ -1,0 +1,249 @@
+"""A jupyter_client kernel provisioner that runs each kernel as a Slurm job.
+
+The job runs ipykernel on its node with a connection file on a shared path: the provisioner writes the key
+there (never on a command line) with ports 0, the kernel binds free ports and writes them back, and the
+provisioner hands that connection to Jupyter. A lease file that the provisioner touches while it lives is
+watched inside the job: when the Jupyter server is gone (even killed with -9), the job ends itself within the
+lease time; walltime is the last guard. Shutdown, restart and a failed start cancel the job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import signal
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.provisioning import KernelProvisionerBase
+
+from . import slurm
+
+JOB_SCRIPT = """#!/bin/bash
+# ESDL Lab kernel job: ipykernel, ended when the Jupyter server stops renewing the lease file
+lease={lease}
+ttl={lease_seconds}
+{python} -m ipykernel_launcher -f {connection} &
+kernel=$!
+trap 'kill -INT $kernel' INT
+trap 'kill -TERM $kernel' TERM
+while kill -0 $kernel 2>/dev/null; do
+  if [ $(( $(date +%s) - $(stat -c %Y "$lease" 2>/dev/null || echo 0) )) -gt $ttl ]; then
+    echo "esdl-lab: the Jupyter server stopped renewing the lease: ending the kernel" >&2
+    kill -TERM $kernel; sleep 5; kill -KILL $kernel 2>/dev/null
+    exit 75
+  fi
+  sleep 2 & wait $!
+done
+wait $kernel
+"""
+
+
+class SlurmProvisioner(KernelProvisionerBase):
+    """Runs the kernel as a Slurm job of its kernel spec's profile (``kernel_provisioner.config``)."""
+
+    job_id: str | None = None
+    node: str | None = None
+    _lease_task: asyncio.Task | None = None
+
+    @property
+    def profile(self) -> dict[str, Any]:
+        return dict(self.kernel_spec.metadata.get("kernel_provisioner", {}).get("config", {}))
+
+    @property
+    def has_process(self) -> bool:
+        return self.job_id is not None
+
+    def _files(self) -> dict[str, Path]:
+        folder = (
+            Path(self.profile.get("shared_dir") or os.path.expanduser("~/.esdl-lab/kernels")) / self.kernel_id
+        )
+        return {
+            "folder": folder,
+            "connection": folder / "connection.json",
+            "script": folder / "job.sh",
+            "lease": folder / "lease",
+            "log": folder / "job.log",
+        }
+
+    async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
+        km = self.parent
+        # the kernel manager expects the command; the job script runs the profile's python instead
+        cmd = km.format_kernel_cmd(extra_arguments=kwargs.pop("extra_arguments", [])) if km else []
+        kwargs = await super().pre_launch(cmd=cmd, **kwargs)
+        files = self._files()
+        files["folder"].mkdir(parents=True, exist_ok=True, mode=0o700)
+        seed = {
+            # the kernel listens on its node's interfaces; Jupyter connects to the node
+            "ip": "0.0.0.0",  # noqa: S104
+            "transport": "tcp",
+            "shell_port": 0,
+            "iopub_port": 0,
+            "stdin_port": 0,
+            "control_port": 0,
+            "hb_port": 0,
+            "key": secrets.token_hex(32),
+            "signature_scheme": "hmac-sha256",
+            "kernel_name": self.kernel_spec.display_name,
+        }
+        fd = os.open(files["connection"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as file:
+            json.dump(seed, file)
+        self._seed = seed
+        files["lease"].touch()
+        python = self.profile.get("python") or self.kernel_spec.argv[0]
+        files["script"].write_text(
+            JOB_SCRIPT.format(
+                python=python,
+                connection=files["connection"],
+                lease=files["lease"],
+                lease_seconds=int(self.profile.get("lease_seconds", 60)),
+            )
+        )
+        files["script"].chmod(0o700)
+        return kwargs
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> dict[str, Any]:
+        files = self._files()
+        profile = self.profile
+        options = [
+            f"--job-name=esdl-kernel-{self.kernel_id[:8]}",
+            f"--output={files['log']}",
+            f"--chdir={kwargs.get('cwd') or os.getcwd()}",
+            f"--cpus-per-task={int(profile.get('cpus', 1))}",
+            f"--mem={profile.get('memory', '4G')}",
+            f"--time={profile.get('walltime', '01:00:00')}",
+        ]
+        if int(profile.get("gpus", 0)) > 0:
+            options.append(f"--gres=gpu:{int(profile['gpus'])}")
+        if profile.get("partition"):
+            options.append(f"--partition={profile['partition']}")
+        self.job_id = await slurm.submit(str(files["script"]), options)
+        self._lease_task = asyncio.ensure_future(self._renew_lease())
+        try:
+            info = await self._wait_for_kernel(float(profile.get("start_timeout", 600)))
+        except BaseException:
+            await self._cancel()
+            raise
+        self.connection_info = info
+        return info
+
+    async def _wait_for_kernel(self, timeout: float) -> dict[str, Any]:
+        """Waits until the job runs and its kernel has written the ports it bound."""
+        files = self._files()
+        deadline = time.monotonic() + timeout
+        while True:
+            job = await slurm.state(self.job_id)
+            if job is None or not job.live:
+                why = job.state if job else "ended"
+                raise RuntimeError(
+                    f"The kernel job {self.job_id} {why} before the kernel started:\n{self._log_tail()}"
+                )
+            if job.state == "RUNNING":
+                self.node = job.node
+                info = json.loads(files["connection"].read_text() or "{}")
+                if info.get("shell_port"):
+                    info["ip"] = self._node_address(job.node)
+                    info["key"] = self._seed["key"].encode()
+                    return info
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"The kernel job {self.job_id} did not start within {timeout:g} s "
+                    f"({job.state}: {job.reason})"
+                )
+            await asyncio.sleep(0.3)
+
+    @staticmethod
+    def _node_address(node: str) -> str:
+        if node in (socket.gethostname(), socket.gethostname().split(".")[0]):
+            return "127.0.0.1"
+        try:
+            return socket.gethostbyname(node)
+        except OSError:
+            return node
+
+    def _log_tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self._files()["log"].read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no job log)"
+
+    async def _renew_lease(self) -> None:
+        lease = self._files()["lease"]
+        interval = max(1.0, int(self.profile.get("lease_seconds", 60)) / 4)
+        while True:
+            try:
+                os.utime(lease)
+            except OSError:
+                return
+            await asyncio.sleep(interval)
+
+    async def poll(self) -> int | None:
+        if self.job_id is None:
+            return 0
+        try:
+            job = await slurm.state(self.job_id)
+        except slurm.SlurmError:
+            # squeue failing means "unknown", never "gone"
+            return None
+        if job is not None and job.live:
+            return None
+        return 0 if job is not None and job.state == "COMPLETED" else 1
+
+    async def wait(self) -> int | None:
+        while True:
+            status = await self.poll()
+            if status is not None:
+                return status
+            await asyncio.sleep(0.5)
+
+    async def send_signal(self, signum: int) -> None:
+        if self.job_id is None:
+            return
+        if signum == 0:
+            return
+        name = signal.Signals(signum).name.removeprefix("SIG")
+        # the batch step is the job script, which passes INT and TERM on to the kernel
+        await slurm.cancel(self.job_id, signal=name, batch=True)
+
+    async def kill(self, restart: bool = False) -> None:
+        await self._cancel()
+
+    async def terminate(self, restart: bool = False) -> None:
+        await self._cancel()
+
+    async def _cancel(self) -> None:
+        if self.job_id is not None:
+            try:
+                await slurm.cancel(self.job_id)
+            except slurm.SlurmError as e:
+                self.log.warning("esdl_lab: scancel %s: %s", self.job_id, e)
+
+    async def cleanup(self, restart: bool = False) -> None:
+        if self._lease_task is not None:
+            self._lease_task.cancel()
+            self._lease_task = None
+        await self._cancel()
+        if not restart:
+            for name in ("connection", "script", "lease"):
+                self._files()[name].unlink(missing_ok=True)
+        self.job_id = None
+
+    async def get_provisioner_info(self) -> dict[str, Any]:
+        info = await super().get_provisioner_info()
+        info.update(job_id=self.job_id, node=self.node)
+        return info
+
+    async def load_provisioner_info(self, provisioner_info: dict) -> None:
+        await super().load_provisioner_info(provisioner_info)
+        self.job_id = provisioner_info.get("job_id")
+        self.node = provisioner_info.get("node")
+        if self.job_id:
+            self._lease_task = asyncio.ensure_future(self._renew_lease())
+
+    def get_shutdown_wait_time(self, recommended: float = 5.0) -> float:
+        return max(recommended, 10.0)
