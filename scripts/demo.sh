@@ -32,6 +32,20 @@ c.ESDLLab.cube_servers = {
 }
 PYEOF
 
+# GPU kernels as Slurm jobs: a single-node Slurm with 4 fake GPUs when this machine can run one (as root)
+if is_root && command -v slurmctld >/dev/null && conf=$(bash scripts/slurm/start.sh | tail -1); then
+  export "${conf?}"
+  cat >>"$config_dir/jupyter_server_config.py" <<PYEOF
+c.ESDLLab.kernel_profiles = [
+    {"name": "gpu-1", "gpus": 1, "cpus": 2, "memory": "4G", "walltime": "04:00:00"},
+    {"name": "gpu-2", "gpus": 2, "cpus": 4, "memory": "8G", "walltime": "01:00:00"},
+]
+PYEOF
+  log "GPU kernel profiles run as jobs of the local Slurm ($conf)"
+else
+  log "no Slurm here (it needs root and slurm-wlm): the launcher offers no GPU kernels"
+fi
+
 export JUPYTER_CONFIG_DIR="$config_dir"
 log "starting JupyterLab; open the URL with the token that it prints below (Ctrl-C stops it)"
 exec jupyter lab
