@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -272,3 +273,19 @@ def demo_jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterSe
     server = JupyterServer(tmp_path_factory.mktemp("cubes"), config).start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def slurm_env() -> Iterator[dict[str, str]]:
+    """A real single-node Slurm with 4 fake GPUs (scripts/slurm/start.sh; left running for later runs)."""
+    if os.geteuid() != 0:
+        pytest.skip("a test Slurm needs root (its slurmd runs jobs as their users); CI runs as root")
+    if not shutil.which("slurmctld"):
+        pytest.fail("Debian's slurm-wlm is missing: scripts/setup.sh installs it (as root)")
+    out = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "slurm" / "start.sh")], capture_output=True, text=True, timeout=180
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    conf = out.stdout.strip().splitlines()[-1].split("=", 1)[1]
+    os.environ["SLURM_CONF"] = conf
+    yield {"SLURM_CONF": conf}

@@ -4,30 +4,13 @@ server with kernel profiles."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import signal
 import subprocess
 import time
 from collections.abc import Iterator
 
 import pytest
-from conftest import ROOT, JupyterServer, run_in_kernel
-
-START = ROOT / "scripts" / "slurm" / "start.sh"
-
-
-@pytest.fixture(scope="module")
-def slurm_env() -> Iterator[dict[str, str]]:
-    if os.geteuid() != 0:
-        pytest.skip("a test Slurm needs root (its slurmd runs jobs as their users); CI runs as root")
-    if not shutil.which("slurmctld"):
-        pytest.fail("Debian's slurm-wlm is missing: scripts/setup.sh installs it (as root)")
-    out = subprocess.run(["bash", str(START)], capture_output=True, text=True, timeout=180)
-    assert out.returncode == 0, out.stderr[-2000:]
-    conf = out.stdout.strip().splitlines()[-1].split("=", 1)[1]
-    os.environ["SLURM_CONF"] = conf
-    yield {"SLURM_CONF": conf}
+from conftest import JupyterServer, run_in_kernel
 
 
 def jobs() -> dict[str, dict]:
@@ -94,13 +77,14 @@ def test_the_job_ends_by_itself_when_the_jupyter_server_is_killed(slurm_env, tmp
     shared = str(tmp_path / "shared")
     config = f"c.ESDLLab.kernel_profiles = {profiles!r}\nc.ESDLLab.cluster_shared_dir = {shared!r}\n"
     server = JupyterServer(tmp_path / "jupyter", config, env=slurm_env).start()
+    before = set(kernel_jobs())
     try:
         started = server.request(
             "POST", "/api/kernels", body=json.dumps({"name": "esdl-lease"}).encode(), timeout=120
         )
         assert started.status == 201, started.body
-        wait_until(lambda: len(kernel_jobs()) > 0, 30, "a kernel job runs")
-        job_id = next(iter(kernel_jobs()))
+        wait_until(lambda: set(kernel_jobs()) - before, 30, "a kernel job runs")
+        job_id = next(iter(set(kernel_jobs()) - before))
     finally:
         server.stop(signal.SIGKILL)
     # nobody renews the lease any more: the job ends itself within the lease time (plus its check interval)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_client.provisioning import KernelProvisionerBase
+from traitlets import Int, Unicode
 
 from . import slurm
 
@@ -46,13 +47,35 @@ wait $kernel
 class SlurmProvisioner(KernelProvisionerBase):
     """Runs the kernel as a Slurm job of its kernel spec's profile (``kernel_provisioner.config``)."""
 
+    # the profile, from the kernel spec's provisioner config (profiles.py checked it)
+    name = Unicode("")
+    gpus = Int(0)
+    cpus = Int(1)
+    memory = Unicode("4G")
+    walltime = Unicode("01:00:00")
+    partition = Unicode("")
+    python = Unicode("")
+    lease_seconds = Int(60)
+    start_timeout = Int(600)
+    shared_dir = Unicode("")
+
     job_id: str | None = None
     node: str | None = None
     _lease_task: asyncio.Task | None = None
 
     @property
     def profile(self) -> dict[str, Any]:
-        return dict(self.kernel_spec.metadata.get("kernel_provisioner", {}).get("config", {}))
+        names = (
+            "gpus",
+            "cpus",
+            "memory",
+            "walltime",
+            "partition",
+            "python",
+            "lease_seconds",
+            "start_timeout",
+        )
+        return {name: getattr(self, name) for name in (*names, "shared_dir")}
 
     @property
     def has_process(self) -> bool:
