@@ -115,6 +115,13 @@ test.describe('Map viewer', () => {
     await expect(viewer.getByText(/0000-07-1\d \(7\/12\)/)).toBeVisible();
     await expect.poll(() => requested.some(time => time.startsWith('0000-07-1'))).toBe(true);
 
+    // play at 8 steps per second: the steps move on by themselves, until Stop
+    await viewer.getByRole('combobox', { name: 'Speed' }).selectOption('8');
+    await viewer.getByRole('button', { name: 'Play' }).click();
+    await expect(viewer.getByText(/\((8|9|10|11|12|1|2)\/12\)/)).toBeVisible();
+    await viewer.getByRole('button', { name: 'Stop' }).click();
+    await viewer.getByRole('button', { name: 'Last' }).click();
+    await expect(viewer.getByText(/\(12\/12\)/)).toBeVisible();
     // a click in the tropical Pacific: its time series
     const map = viewer.locator('.esdl-Viewer-map');
     const box = (await map.boundingBox())!;

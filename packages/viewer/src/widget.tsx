@@ -117,10 +117,25 @@ export class ViewerWidget extends ReactWidget {
           }
           this.model.setTimeIndex((this.model.timeIndex + 1) % times.length);
         },
-        1000 / Math.max(0.1, this.options.stepsPerSecond)
+        1000 / Math.max(0.1, this.speed)
       );
     }
     this.update();
+  }
+
+  /** Time steps per second while playing (starts at the setting's value). */
+  get speed(): number {
+    return this._speed ?? this.options.stepsPerSecond;
+  }
+
+  setSpeed(stepsPerSecond: number): void {
+    this._speed = stepsPerSecond;
+    if (this._timer !== null) {
+      this.togglePlay();
+      this.togglePlay();
+    } else {
+      this.update();
+    }
   }
 
   get playing(): boolean {
@@ -163,6 +178,7 @@ export class ViewerWidget extends ReactWidget {
   private _compare: ViewerModel | null = null;
   private _mapError: string | null = null;
   private _timer: number | null = null;
+  private _speed: number | null = null;
 }
 
 function ViewerView(props: { widget: ViewerWidget }): JSX.Element {
@@ -232,6 +248,8 @@ function ViewerView(props: { widget: ViewerWidget }): JSX.Element {
             playing={widget.playing}
             onIndex={i => model.setTimeIndex(i)}
             onPlay={() => widget.togglePlay()}
+            speed={widget.speed}
+            onSpeed={speed => widget.setSpeed(speed)}
           />
         )}
         {model.drawing ? (
@@ -355,7 +373,10 @@ function TimeControls(props: {
   playing: boolean;
   onIndex: (index: number) => void;
   onPlay: () => void;
+  speed: number;
+  onSpeed: (stepsPerSecond: number) => void;
 }): JSX.Element {
+  const speeds = [...new Set([0.5, 1, 2, 4, 8, props.speed])].sort((a, b) => a - b);
   const { times, index, onIndex } = props;
   const last = times.length - 1;
   return (
@@ -399,6 +420,19 @@ function TimeControls(props: {
         aria-valuetext={times[index]}
         onChange={event => onIndex(Number(event.target.value))}
       />
+      <select
+        className="esdl-Viewer-speed"
+        aria-label="Speed"
+        title="Time steps per second while playing"
+        value={String(props.speed)}
+        onChange={event => props.onSpeed(Number(event.target.value))}
+      >
+        {speeds.map(speed => (
+          <option key={speed} value={String(speed)}>
+            {speed}/s
+          </option>
+        ))}
+      </select>
       <span className="esdl-Viewer-timeLabel" aria-live="polite">
         {timeLabel(times[index])} ({index + 1}/{times.length})
       </span>
