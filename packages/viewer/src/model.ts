@@ -136,10 +136,7 @@ export class ViewerModel {
     }
     this._pointTimer = window.setTimeout(async () => {
       const abort = (this._pointAbort = new AbortController());
-      const dims = dimLabels(this._state, variable);
-      if (variable.dims.includes('time') && this._state.time) {
-        dims.time = this._state.time;
-      }
+      const dims = this._labelsShown(variable);
       try {
         const stats = await this.client.statistics(
           this._state.dataset,
@@ -178,10 +175,7 @@ export class ViewerModel {
         [-180, -85]
       ]
     ];
-    const dims = dimLabels(this._state, variable);
-    if (variable.dims.includes('time') && this._state.time) {
-      dims.time = this._state.time;
-    }
+    const dims = this._labelsShown(variable);
     try {
       const stats = await this.client.statistics(
         this._state.dataset,
@@ -435,6 +429,15 @@ export class ViewerModel {
     window.clearTimeout(this._pointTimer);
     this._pointAbort?.abort();
     Signal.clearData(this);
+  }
+
+  /** The labels of every non-spatial dimension shown (time included), for statistics of the map. */
+  private _labelsShown(variable: IXcubeVariable): Record<string, string | number> {
+    const dims = dimLabels(this._state, variable);
+    if (variable.dims.includes('time') && this._state.time) {
+      dims.time = this._state.time;
+    }
+    return dims;
   }
 
   private _replacePlace(place: IPlace): void {
