@@ -160,8 +160,12 @@ class ManagedProcess:
         """After a connection to ``failed_port`` failed: if nothing listens there any more, wait until the
         process is seen to exit and is ready again; returns its port or raises ``NotReady``."""
         if self.state == "up" and self.port == failed_port:
+            # alive: it was a kept-alive connection that the process had just closed; unless the process is
+            # still dying (a SIGKILL takes a moment to close its sockets): ask again after a short wait
             if await accepts_connections(failed_port):
-                return failed_port  # alive: it was a kept-alive connection that the process had just closed
+                await asyncio.sleep(0.2)
+                if self.state == "up" and self.port == failed_port and await accepts_connections(failed_port):
+                    return failed_port
             loop = asyncio.get_running_loop()
             deadline = loop.time() + self.spec.start_timeout
             while self.state == "up" and self.port == failed_port:
