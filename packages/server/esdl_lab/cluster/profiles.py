@@ -105,6 +105,8 @@ def write_kernel_specs(
             "metadata": {
                 "kernel_provisioner": {"provisioner_name": PROVISIONER, "config": config},
                 "esdl_lab": {"gpus": profile["gpus"], "walltime": profile["walltime"]},
+                # ipykernel on the node: JupyterLab's debugger works with it
+                "debugger": True,
             },
         }
         (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=2))
