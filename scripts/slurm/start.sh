@@ -178,7 +178,9 @@ stop_daemons() {
 
 start_daemons() {
   stop_daemons
-  slurmctld
+  # -c: a clean start. Jobs saved in the state folder by an earlier run (a machine that stopped with kernel
+  # jobs running) have no processes any more, yet would hold their GPUs as RUNNING until Slurm gave up on them.
+  slurmctld -c
   for _ in $(seq 1 100); do
     scontrol ping 2>/dev/null | grep -q 'is UP' && break
     sleep 0.1
