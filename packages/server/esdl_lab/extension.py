@@ -13,6 +13,7 @@ from jupyter_server.utils import url_path_join
 from traitlets import Bool, Dict, Float, List, Unicode, Union, default
 
 from . import __version__
+from .cluster.jobs import KernelJobs, KernelJobsHandler
 from .cluster.profiles import ProfileError, check_profile, write_kernel_specs
 from .local_cubes import NAME, LocalCubes, LocalDatasetsHandler
 from .proxy import ProxyHandler
@@ -168,7 +169,9 @@ class ESDLLab(ExtensionApp):
                 "esdl_lab: both c.ESDLLab.mlflow_command and mlflow_url are set; mlflow_url is ignored"
             )
         self.upstreams = Upstreams(cubes, mlflow)
-        self._register_kernel_profiles()
+        self.kernel_jobs = KernelJobs(
+            self.serverapp.kernel_manager, self.log, enabled=self._register_kernel_profiles()
+        )
         self.local_cubes_registry: LocalCubes | None = None
         if self.local_cubes and NAME not in cubes:
             command = [
@@ -189,8 +192,9 @@ class ESDLLab(ExtensionApp):
         if self.freeze_startup_objects:
             self.serverapp.io_loop.add_callback(self._freeze_startup_objects)
 
-    def _register_kernel_profiles(self) -> None:
-        """Writes a kernel spec per valid profile into a kernels folder of this server, and offers them."""
+    def _register_kernel_profiles(self) -> bool:
+        """Writes a kernel spec per valid profile into a kernels folder of this server, and offers them;
+        says whether there are any."""
         profiles = []
         for raw in self.kernel_profiles:
             try:
@@ -198,12 +202,13 @@ class ESDLLab(ExtensionApp):
             except ProfileError as e:
                 self.log.error("esdl_lab: %s. This profile is left out until it is fixed.", e)
         if not profiles:
-            return
+            return False
         folder = Path(self.serverapp.runtime_dir) / f"esdl-lab-kernels-{os.getpid()}"
         shared = self.cluster_shared_dir or os.path.expanduser("~/.esdl-lab/kernels")
         names = write_kernel_specs(profiles, folder / "kernels", sys.executable, shared)
         self.serverapp.kernel_spec_manager.kernel_dirs.insert(0, str(folder / "kernels"))
         self.log.info("esdl_lab: kernel profiles run as Slurm jobs: %s", ", ".join(names))
+        return True
 
     def _freeze_startup_objects(self) -> None:
         gc.collect()
@@ -238,6 +243,7 @@ class ESDLLab(ExtensionApp):
                     StatusHandler,
                     {"upstreams": self.upstreams, "checks": self.health_checks},
                 ),
+                (r"/esdl-lab/cluster/jobs(?:/([^/]*))?", KernelJobsHandler, {"jobs": self.kernel_jobs}),
                 (r"/esdl-lab/local-datasets", LocalDatasetsHandler, {"local": self.local_cubes_registry}),
                 (
                     r"/esdl-lab/cubes(?:/.*)?",

@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 from conftest import JupyterServer, run_in_kernel
+from jupyter_client import BlockingKernelClient
 
 
 def jobs() -> dict[str, dict]:
@@ -89,3 +91,128 @@ def test_the_job_ends_by_itself_when_the_jupyter_server_is_killed(slurm_env, tmp
         server.stop(signal.SIGKILL)
     # nobody renews the lease any more: the job ends itself within the lease time (plus its check interval)
     wait_until(lambda: job_id not in kernel_jobs(), 40, f"job {job_id} ended after the server was killed")
+
+
+def start_kernel(server: JupyterServer, name: str) -> str:
+    started = server.request("POST", "/api/kernels", body=json.dumps({"name": name}).encode(), timeout=120)
+    assert started.status == 201, started.body
+    return started.json()["id"]
+
+
+def listed(server: JupyterServer) -> dict[str, dict]:
+    response = server.get("/esdl-lab/cluster/jobs")
+    assert response.status == 200, response.body
+    body = response.json()
+    assert body["backend"] == "slurm" and body["available"], body
+    return {job["kernel_id"]: job for job in body["jobs"]}
+
+
+def job_of(server: JupyterServer, kernel_id: str) -> dict:
+    """The kernel's job in the listing (which polls may see up to 2 s late)."""
+    wait_until(lambda: kernel_id in listed(server), 10, f"kernel {kernel_id}'s job is listed")
+    return listed(server)[kernel_id]
+
+
+def connect(server: JupyterServer, kernel_id: str) -> BlockingKernelClient:
+    client = BlockingKernelClient()
+    client.load_connection_file(str(server.tmp / "runtime" / f"kernel-{kernel_id}.json"))
+    client.start_channels()
+    client.wait_for_ready(timeout=60)
+    return client
+
+
+def test_the_jobs_route_lists_a_kernel_job_and_interrupt_keeps_it_running(cluster_jupyter):
+    kernel_id = start_kernel(cluster_jupyter, "esdl-gpu-2")
+    client = connect(cluster_jupyter, kernel_id)
+    try:
+        job = job_of(cluster_jupyter, kernel_id)
+        assert job["state"] == "RUNNING" and job["live"] and job["kernel_name"] == "esdl-gpu-2"
+        assert len(job["gpus"].split(",")) == 2 and job["gpus_requested"] == 2
+        assert job["node"] and job["time_limit_s"] == 20 * 60 and 0 < job["remaining_s"] <= 20 * 60
+        # a cell that runs long is interrupted: the kernel answers, and its job still runs
+        msg_id = client.execute("import time\nfor _ in range(600): time.sleep(0.1)")
+        time.sleep(2)
+        interrupted = cluster_jupyter.request("POST", f"/api/kernels/{kernel_id}/interrupt")
+        assert interrupted.status == 204, interrupted.body
+        reply = client.get_shell_msg(timeout=30)
+        assert reply["parent_header"]["msg_id"] == msg_id
+        assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "KeyboardInterrupt"
+        assert client.execute_interactive("print(1 + 1)", timeout=30)["content"]["status"] == "ok"
+        assert job["job_id"] in kernel_jobs()
+    finally:
+        client.stop_channels()
+    # Cancel in the panel: the kernel is shut down (Jupyter does not start it again) and its job ends
+    cancelled = cluster_jupyter.request("DELETE", f"/esdl-lab/cluster/jobs/{job['job_id']}")
+    assert cancelled.status == 200, cancelled.body
+    assert cancelled.json()["done"] == "kernel shut down"
+    wait_until(lambda: job["job_id"] not in kernel_jobs(), 20, "the cancelled kernel's job ended")
+    assert kernel_id not in {k["id"] for k in cluster_jupyter.get("/api/kernels").json()}
+
+
+def test_cancelling_asks_for_a_kernel_job_of_this_user(cluster_jupyter):
+    bad = cluster_jupyter.request("DELETE", "/esdl-lab/cluster/jobs/12;rm")
+    assert bad.status == 400 and "not a Slurm job id" in bad.json()["message"]
+    unknown = cluster_jupyter.request("DELETE", "/esdl-lab/cluster/jobs/999999")
+    assert unknown.status == 404 and "not a kernel job" in unknown.json()["message"]
+    nameless = cluster_jupyter.request("DELETE", "/esdl-lab/cluster/jobs/")
+    assert nameless.status == 400
+
+
+def test_a_job_cancelled_from_outside_is_reported_dead_with_its_reason_and_not_restarted(cluster_jupyter):
+    kernel_id = start_kernel(cluster_jupyter, "esdl-gpu-2")
+    job_id = job_of(cluster_jupyter, kernel_id)["job_id"]
+    subprocess.run(["scancel", job_id], check=True)
+
+    def reported_dead() -> bool:
+        # Jupyter sends "dead" to the notebook and drops the kernel from its list
+        return kernel_id not in {k["id"] for k in cluster_jupyter.get("/api/kernels").json()}
+
+    wait_until(reported_dead, 30, "Jupyter reports the kernel dead")
+    assert "restart failed" in cluster_jupyter.log()
+    wait_until(lambda: not listed(cluster_jupyter)[kernel_id]["live"], 10, "the listing shows the end")
+    ended = listed(cluster_jupyter)[kernel_id]
+    assert ended["state"] == "CANCELLED" and not ended["live"]
+    assert ended["why"].startswith("cancelled")
+    assert f"JOB {job_id} ON" in ended["log_tail"] and "CANCELLED" in ended["log_tail"]
+    assert f"the kernel job {job_id} cancelled" in cluster_jupyter.log()
+    # no new job was started behind the user's back
+    time.sleep(3)
+    assert not [j for j in listed(cluster_jupyter).values() if j["kernel_id"] == kernel_id and j["live"]]
+
+
+def test_a_queued_kernel_shows_its_pending_reason_and_cancels_cleanly(cluster_jupyter, slurm_env):
+    # all 4 GPUs busy
+    blocker = subprocess.run(
+        ["sbatch", "--parsable", "--gres=gpu:4", "--mem=100M", "--time=00:05:00", "--wrap=sleep 300"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    outcome: dict = {}
+
+    def start() -> None:
+        outcome["response"] = cluster_jupyter.request(
+            "POST", "/api/kernels", body=json.dumps({"name": "esdl-gpu-2"}).encode(), timeout=120
+        )
+
+    starter = threading.Thread(target=start)
+    try:
+        starter.start()
+        wait_until(
+            lambda: any(j["state"] == "PENDING" for j in listed(cluster_jupyter).values()), 30, "a queued job"
+        )
+        job = next(j for j in listed(cluster_jupyter).values() if j["state"] == "PENDING")
+        assert job["reason"] in ("Resources", "Priority") and job["gpus"] == "" and job["gpus_requested"] == 2
+        # Slurm's estimate, once its backfill scheduler has made one (0 until then; bf_interval is 5 s here)
+        wait_until(lambda: listed(cluster_jupyter)[job["kernel_id"]]["start_time"] > 0, 20, "an estimate")
+        assert listed(cluster_jupyter)[job["kernel_id"]]["start_time"] > time.time() - 5
+        cancelled = cluster_jupyter.request("DELETE", f"/esdl-lab/cluster/jobs/{job['job_id']}")
+        assert cancelled.status == 200 and cancelled.json()["done"] == "job cancelled", cancelled.body
+        starter.join(60)
+        response = outcome["response"]
+        assert response.status == 503
+        assert f"The kernel job {job['job_id']} CANCELLED before the kernel started" in response.body.decode()
+        assert job["job_id"] not in kernel_jobs()
+    finally:
+        subprocess.run(["scancel", blocker], check=False)
+        starter.join(60)

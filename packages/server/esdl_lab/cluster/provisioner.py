@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_client.provisioning import KernelProvisionerBase
+from tornado import web
 from traitlets import Int, Unicode
 
 from . import slurm
+from .jobs import WHY, comment
 
 JOB_SCRIPT = """#!/bin/bash
 # ESDL Lab kernel job: ipykernel, ended when the Jupyter server stops renewing the lease file
@@ -61,6 +63,7 @@ class SlurmProvisioner(KernelProvisionerBase):
 
     job_id: str | None = None
     node: str | None = None
+    ended_state: str | None = None
     _lease_task: asyncio.Task | None = None
 
     @property
@@ -135,6 +138,8 @@ class SlurmProvisioner(KernelProvisionerBase):
         profile = self.profile
         options = [
             f"--job-name=esdl-kernel-{self.kernel_id[:8]}",
+            # the jobs panel finds the kernel of each job by this
+            f"--comment={comment(self.kernel_id, getattr(self.parent, 'kernel_name', '') or '')}",
             f"--output={files['log']}",
             f"--chdir={kwargs.get('cwd') or os.getcwd()}",
             f"--cpus-per-task={int(profile.get('cpus', 1))}",
@@ -145,12 +150,18 @@ class SlurmProvisioner(KernelProvisionerBase):
             options.append(f"--gres=gpu:{int(profile['gpus'])}")
         if profile.get("partition"):
             options.append(f"--partition={profile['partition']}")
-        self.job_id = await slurm.submit(str(files["script"]), options)
+        try:
+            self.job_id = await slurm.submit(str(files["script"]), options)
+        except slurm.SlurmError as e:
+            # Slurm's own words reach the notebook's "Error Starting Kernel" (other errors become "Unhandled")
+            raise web.HTTPError(503, f"Slurm did not take the kernel job: {e}") from None
         self._lease_task = asyncio.ensure_future(self._renew_lease())
         try:
             info = await self._wait_for_kernel(float(profile.get("start_timeout", 600)))
-        except BaseException:
+        except BaseException as e:
             await self._cancel()
+            if isinstance(e, (RuntimeError, TimeoutError, slurm.SlurmError)):
+                raise web.HTTPError(504 if isinstance(e, TimeoutError) else 503, str(e)) from None
             raise
         self.connection_info = info
         return info
@@ -215,7 +226,21 @@ class SlurmProvisioner(KernelProvisionerBase):
             return None
         if job is not None and job.live:
             return None
-        return 0 if job is not None and job.state == "COMPLETED" else 1
+        ended = job.state if job is not None else "ended"
+        if ended != "COMPLETED" and self.ended_state is None:
+            self.ended_state = ended
+            self.log.warning(
+                "esdl_lab: the kernel job %s %s. Its log ends with:\n%s",
+                self.job_id,
+                WHY.get(ended, ended),
+                self._log_tail(12),
+            )
+            # a job that Slurm ended (cancelled, walltime, memory, node) is not started again behind the
+            # user's back, burning GPU hours: the kernel is reported dead, and a restart is the user's choice
+            restarter = getattr(self.parent, "_restarter", None)
+            if restarter is not None:
+                restarter.restart_limit = 0
+        return 0 if ended == "COMPLETED" else 1
 
     async def wait(self) -> int | None:
         while True:
