@@ -21,6 +21,36 @@ test.describe('GPU kernels on Slurm', () => {
       .poll(async () => (await page.notebook.getCellTextOutput(0))?.join('\n') ?? '', { timeout: 60_000 })
       .toMatch(/^job \d+ gpus \d \d\s*$/);
     await page.screenshot({ path: screenshotPath('launcher-gpu-notebook') });
-    await page.evaluate(() => (window as any).jupyterapp.commands.execute('kernelmenu:shutdown'));
+    const jobId = ((await page.notebook.getCellTextOutput(0))?.join('') ?? '').split(/\s+/)[1];
+
+    // the jobs panel shows the kernel's job with its node, GPU and walltime, and so does Running
+    await page.evaluate(() => (window as any).jupyterapp.commands.execute('esdl-lab:open-cluster-launcher'));
+    const panel = page.locator('#esdl-kernel-jobs');
+    const item = panel.locator(`.esdl-KernelJobs-item[data-job-id="${jobId}"]`);
+    await expect(item).toHaveAttribute('data-state', 'RUNNING');
+    await expect(item.locator('.esdl-KernelJobs-detail')).toContainText(/running on \S+ · GPU \d · .* left/);
+    await expect(item.locator('.esdl-KernelJobs-name')).toHaveText('Python 3 · 1 GPU · 4 h');
+    await expect(item.locator('.esdl-KernelJobs-facts')).toContainText('walltime 4 h 00 min');
+    await expect(panel.locator('.esdl-KernelJobs-status')).toHaveText('1 kernel job');
+    await page.screenshot({ path: screenshotPath('launcher-jobs-panel') });
+    await page.locator('[data-id="jp-running-sessions"]').click();
+    await expect(page.getByRole('region', { name: 'GPU kernel jobs Section' })).toContainText(
+      `Python 3 · 1 GPU · 4 h · job ${jobId}`
+    );
+    await page.screenshot({ path: screenshotPath('launcher-running-sidebar') });
+
+    // Cancel: after a confirmation, the kernel is shut down and its job ends
+    await page.evaluate(() => (window as any).jupyterapp.commands.execute('esdl-lab:open-cluster-launcher'));
+    await item.getByRole('button', { name: `Cancel kernel job ${jobId}` }).click();
+    await page.locator('.jp-Dialog').getByRole('button', { name: 'Cancel job' }).click();
+    await expect(item.locator('.esdl-KernelJobs-cancel')).toHaveCount(0, { timeout: 30_000 });
+    await expect(panel.locator('.esdl-KernelJobs-status')).toContainText('No kernel jobs');
+    const kernels = await page.evaluate(async () => {
+      const app = (window as any).jupyterapp;
+      await app.serviceManager.kernels.refreshRunning();
+      return [...app.serviceManager.kernels.running()].map((k: any) => k.name);
+    });
+    expect(kernels).not.toContain('esdl-gpu-1');
+    await page.screenshot({ path: screenshotPath('launcher-jobs-cancelled') });
   });
 });

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import socket
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,7 +14,7 @@ from jupyter_server.utils import url_path_join
 from traitlets import Bool, Dict, Float, List, Unicode, Union, default
 
 from . import __version__
-from .cluster.jobs import KernelJobs, KernelJobsHandler
+from .cluster.jobs import SERVER_TAG, KernelJobs, KernelJobsHandler
 from .cluster.profiles import ProfileError, check_profile, write_kernel_specs
 from .local_cubes import NAME, LocalCubes, LocalDatasetsHandler
 from .proxy import ProxyHandler
@@ -169,6 +170,7 @@ class ESDLLab(ExtensionApp):
                 "esdl_lab: both c.ESDLLab.mlflow_command and mlflow_url are set; mlflow_url is ignored"
             )
         self.upstreams = Upstreams(cubes, mlflow)
+        SERVER_TAG["value"] = f"{socket.gethostname()}:{self.serverapp.port}"
         self.kernel_jobs = KernelJobs(
             self.serverapp.kernel_manager, self.log, enabled=self._register_kernel_profiles()
         )

@@ -183,7 +183,15 @@ def test_a_job_cancelled_from_outside_is_reported_dead_with_its_reason_and_not_r
 def test_a_queued_kernel_shows_its_pending_reason_and_cancels_cleanly(cluster_jupyter, slurm_env):
     # all 4 GPUs busy
     blocker = subprocess.run(
-        ["sbatch", "--parsable", "--gres=gpu:4", "--mem=100M", "--time=00:05:00", "--wrap=sleep 300"],
+        [
+            "sbatch",
+            "--parsable",
+            "--gres=gpu:4",
+            "--mem=100M",
+            "--time=00:05:00",
+            "--output=/dev/null",
+            "--wrap=sleep 300",
+        ],
         capture_output=True,
         text=True,
         check=True,

@@ -52,15 +52,20 @@ WHY = {
 }
 
 
+# which Jupyter server started a job (its host and port, set by the extension at start-up): the panel lists
+# the kernel jobs of this server, not those of the same user's other servers
+SERVER_TAG = {"value": ""}
+
+
 def comment(kernel_id: str, kernel_name: str) -> str:
-    return f"{COMMENT_PREFIX}{kernel_id} spec={kernel_name}"
+    return f"{COMMENT_PREFIX}{kernel_id} spec={kernel_name} server={SERVER_TAG['value']}"
 
 
-def _parse_comment(text: str) -> tuple[str, str] | None:
+def _parse_comment(text: str) -> tuple[str, str, str] | None:
     if not text.startswith(COMMENT_PREFIX):
         return None
-    kernel_id, _, rest = text[len(COMMENT_PREFIX) :].partition(" ")
-    return kernel_id, rest.removeprefix("spec=")
+    fields = dict(part.partition("=")[::2] for part in text[len("esdl-lab ") :].split(" "))
+    return fields.get("kernel", ""), fields.get("spec", ""), fields.get("server", "")
 
 
 def _indices(gres_detail: list[str]) -> str:
@@ -103,7 +108,7 @@ def describe(job: dict[str, Any], now: float) -> dict[str, Any] | None:
     parsed = _parse_comment(str(job.get("comment") or ""))
     if parsed is None:
         return None
-    kernel_id, spec = parsed
+    kernel_id, spec, server = parsed
     state = str(job.get("job_state") or "UNKNOWN")
     live = state in slurm.LIVE_STATES
     start = int(job.get("start_time") or 0)
@@ -119,6 +124,7 @@ def describe(job: dict[str, Any], now: float) -> dict[str, Any] | None:
         "job_id": str(job.get("job_id")),
         "kernel_id": kernel_id,
         "kernel_name": spec,
+        "server": server,
         "name": str(job.get("name") or ""),
         "state": state,
         "live": live,
@@ -181,7 +187,10 @@ class KernelJobs:
             if str(job.get("user_name") or self.user) != self.user:
                 continue
             entry = describe(job, now)
-            if entry is not None:
+            if entry is None:
+                continue
+            ours = entry["server"] == SERVER_TAG["value"] or entry["kernel_id"] in self.kernel_manager
+            if ours:
                 described.append(entry)
         described.sort(key=lambda j: (not j["live"], -int(j["job_id"])))
         return {"backend": "slurm", "available": True, "error": None, "jobs": described, "checked_at": now}
