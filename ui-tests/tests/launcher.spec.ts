@@ -1,5 +1,9 @@
 import { expect, test } from '@jupyterlab/galata';
+import { execFileSync } from 'node:child_process';
 import { screenshotPath } from './helpers';
+
+// the test Slurm of ui-tests/config.d/launcher.py (scripts/slurm/start.sh's default run folder)
+const slurm = { env: { ...process.env, SLURM_CONF: process.env.SLURM_CONF || '/tmp/esdl-slurm/slurm.conf' } };
 
 test.describe('GPU kernels on Slurm', () => {
   test('the launcher offers the GPU profiles; a notebook on one runs as a Slurm job with its GPU', async ({ page }) => {
@@ -52,5 +56,40 @@ test.describe('GPU kernels on Slurm', () => {
     });
     expect(kernels).not.toContain('esdl-gpu-1');
     await page.screenshot({ path: screenshotPath('launcher-jobs-cancelled') });
+  });
+
+  test('a kernel that waits in the queue says why and when, and Cancel calls its start off', async ({ page }) => {
+    // every GPU of the test node busy: the kernel's job has to wait
+    const blocker = execFileSync(
+      'sbatch',
+      ['--parsable', '--gres=gpu:4', '--mem=100M', '--time=00:05:00', '--output=/dev/null', '--wrap=sleep 300'],
+      slurm
+    )
+      .toString()
+      .trim();
+    try {
+      await page.locator('.jp-LauncherCard[title="Python 3 · 1 GPU · 4 h"]').first().click();
+      const toast = page.locator('.Toastify__toast', { hasText: /queued: (Resources|Priority)/ });
+      await expect(toast).toBeVisible({ timeout: 30_000 });
+      await expect(toast).toContainText('Python 3 · 1 GPU · 4 h');
+      await page.evaluate(() => (window as any).jupyterapp.commands.execute('esdl-lab:open-cluster-launcher'));
+      const item = page.locator('#esdl-kernel-jobs .esdl-KernelJobs-item[data-state="PENDING"]');
+      await expect(item).toHaveCount(1);
+      await expect(item.locator('.esdl-KernelJobs-detail')).toContainText(/queued: (Resources|Priority)/);
+      await expect(page.locator('#esdl-kernel-jobs .esdl-KernelJobs-status')).toHaveText('1 kernel job, 1 queued');
+      await page.screenshot({ path: screenshotPath('launcher-queued') });
+
+      await toast.getByRole('button', { name: 'Cancel' }).click();
+      // the kernel does not start, and JupyterLab says why
+      const dialog = page.locator('.jp-Dialog');
+      await expect(dialog).toContainText(/The kernel job \d+ CANCELLED before the kernel started/, { timeout: 30_000 });
+      await page.screenshot({ path: screenshotPath('launcher-queued-cancelled') });
+      await dialog.getByRole('button').last().click();
+      await expect(item).toHaveCount(0);
+      const left = execFileSync('squeue', ['-h', '-o', '%j %T'], slurm).toString();
+      expect(left).not.toMatch(/esdl-kernel-\S+ PENDING/);
+    } finally {
+      execFileSync('scancel', [blocker], slurm);
+    }
   });
 });

@@ -43,13 +43,44 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
     palette?.addItem({ command: CommandIDs.openLauncher, category: 'ESDL Lab' });
 
+    // a kernel waiting in the queue: a notification that follows it (reason, estimated start) with Cancel,
+    // so that the notebook whose kernel is "starting" says why, and the start can be called off
+    const queued = new Map<string, string>();
+    model.changed.connect(() => {
+      const pending = new Map(model.liveJobs.filter(job => job.state === 'PENDING').map(job => [job.job_id, job]));
+      for (const [jobId, job] of pending) {
+        const message = `GPU kernel ${displayName(job.kernel_name) ?? job.kernel_name} (job ${jobId}) ${describeJob(job)}`;
+        const actions = [
+          {
+            label: 'Cancel',
+            caption: 'Remove the job from the queue: the kernel does not start',
+            displayType: 'warn' as const,
+            callback: () => void model.cancel(jobId)
+          },
+          { label: 'Show jobs', callback: () => app.shell.activateById(panel.id) }
+        ];
+        const id = queued.get(jobId);
+        if (id === undefined) {
+          queued.set(jobId, Notification.emit(message, 'in-progress', { autoClose: false, actions }));
+        } else {
+          Notification.update({ id, message, type: 'in-progress', autoClose: false, actions });
+        }
+      }
+      for (const [jobId, id] of [...queued]) {
+        if (!pending.has(jobId)) {
+          Notification.dismiss(id);
+          queued.delete(jobId);
+        }
+      }
+    });
+
     model.jobChanged.connect((_, change) => {
       const job = change.job;
       const what = `${displayName(job.kernel_name) ?? job.kernel_name} (job ${job.job_id})`;
       if (change.kind === 'started') {
         Notification.info(`GPU kernel ${what} ${describeJob(job)}.`, { autoClose: 5000 });
-      } else if (job.state === 'COMPLETED' || job.why === 'ended') {
-        Notification.info(`GPU kernel ${what} ended.`, { autoClose: 5000 });
+      } else if (job.state === 'COMPLETED' || job.why === 'ended' || model.wasCancelledHere(job.job_id)) {
+        Notification.info(`GPU kernel ${what} ${job.why || 'ended'}.`, { autoClose: 5000 });
       } else {
         const tail = job.log_tail ? ` The job log ends with: ${job.log_tail.split('\n').slice(-2).join(' ')}` : '';
         Notification.warning(`GPU kernel ${what} ${job.why}.${tail}`, {

@@ -17,7 +17,7 @@ export namespace KernelJobsModel {
     cancelJob?: (jobId: string) => Promise<unknown>;
     /** ms between polls while a job waits or starts (default 2 s) */
     busyInterval?: number;
-    /** ms between polls otherwise (default 15 s) */
+    /** ms between polls otherwise (default 5 s: a kernel start shows up as queued soon) */
     idleInterval?: number;
     /** the longest wait between polls while the server fails (default 2 min) */
     maxInterval?: number;
@@ -36,7 +36,8 @@ export class KernelJobsModel implements IDisposable {
     this._fetchJobs = options.fetchJobs ?? (() => listKernelJobs());
     this._cancelJob = options.cancelJob ?? (id => cancelKernelJob(id));
     this._busyInterval = options.busyInterval ?? 2000;
-    this._idleInterval = options.idleInterval ?? 15_000;
+    // squeue --json of 22.05 ignores its filters, so the server shares one answer among all polls (2 s)
+    this._idleInterval = options.idleInterval ?? 5000;
     this._poll = new Poll<IKernelJobsResponse, Error, 'standby'>({
       auto: false,
       factory: () => this._fetchJobs(),
@@ -117,6 +118,7 @@ export class KernelJobsModel implements IDisposable {
   /** Ends a job (a running kernel is shut down, a queued job cancelled), then polls again. */
   async cancel(jobId: string): Promise<void> {
     this._cancelling.add(jobId);
+    this._cancelledHere.add(jobId);
     this._changed.emit();
     try {
       await this._cancelJob(jobId);
@@ -124,6 +126,11 @@ export class KernelJobsModel implements IDisposable {
       this._cancelling.delete(jobId);
       await this.refresh();
     }
+  }
+
+  /** whether the job was cancelled from this page (its end then needs no warning) */
+  wasCancelledHere(jobId: string): boolean {
+    return this._cancelledHere.has(jobId);
   }
 
   /** whether a cancel of the job is under way */
@@ -194,6 +201,7 @@ export class KernelJobsModel implements IDisposable {
   private _response: IKernelJobsResponse | null = null;
   private _error: Error | null = null;
   private _cancelling = new Set<string>();
+  private _cancelledHere = new Set<string>();
   private _changed = new Signal<this, void>(this);
   private _jobChanged = new Signal<this, KernelJobsModel.IChange>(this);
 }

@@ -186,6 +186,8 @@ class ESDLLab(ExtensionApp):
             self.local_cubes_registry = LocalCubes(
                 self.upstreams, self.serverapp.runtime_dir, command, self.connect_timeout, self.log
             )
+        if self.kernel_jobs.enabled:
+            self.serverapp.io_loop.add_callback(self.kernel_jobs.cancel_leftovers)
         self.health_checks = HealthChecks()
         # kernels inherit this: the kernel-side API (esdl_lab.show, Cube3D) finds this server's URL and token
         # in its runtime info file, as `jupyter server list` does, and reaches the upstreams through the proxy

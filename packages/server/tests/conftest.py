@@ -115,7 +115,7 @@ class JupyterServer:
             (self.tmp / name).mkdir(parents=True, exist_ok=True)
         config_file = self.tmp / "jupyter_server_config.py"
         config_file.write_text(ONLY_ESDL_LAB + self.config)
-        self.port = closed_port()
+        self.port = self.port or closed_port()
         env = {
             key: value
             for key, value in os.environ.items()

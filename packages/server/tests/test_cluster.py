@@ -221,6 +221,28 @@ def test_a_queued_kernel_shows_its_pending_reason_and_cancels_cleanly(cluster_ju
         assert response.status == 503
         assert f"The kernel job {job['job_id']} CANCELLED before the kernel started" in response.body.decode()
         assert job["job_id"] not in kernel_jobs()
+        assert listed(cluster_jupyter)[job["kernel_id"]]["why"] == "cancelled from the jobs panel"
     finally:
         subprocess.run(["scancel", blocker], check=False)
         starter.join(60)
+
+
+def test_a_restarted_server_cancels_the_jobs_its_earlier_run_left(slurm_env, tmp_path):
+    # a long lease: without the clean-up at start-up the job would hold its GPU for 10 minutes
+    profiles = [{"name": "left", "gpus": 1, "memory": "1G", "walltime": "00:20:00", "lease_seconds": 600}]
+    shared = str(tmp_path / "shared")
+    config = f"c.ESDLLab.kernel_profiles = {profiles!r}\nc.ESDLLab.cluster_shared_dir = {shared!r}\n"
+    first = JupyterServer(tmp_path / "first", config, env=slurm_env).start()
+    try:
+        kernel_id = start_kernel(first, "esdl-left")
+        job_id = job_of(first, kernel_id)["job_id"]
+    finally:
+        first.stop(signal.SIGKILL)
+    assert job_id in kernel_jobs()
+    second = JupyterServer(tmp_path / "second", config, env=slurm_env, port=first.port).start()
+    try:
+        wait_until(lambda: job_id not in kernel_jobs(), 20, f"job {job_id} cancelled by the restarted server")
+        assert f"cancelled kernel job {job_id} (kernel {kernel_id}, esdl-left) left running" in second.log()
+    finally:
+        second.stop()
+        subprocess.run(["scancel", job_id], check=False)

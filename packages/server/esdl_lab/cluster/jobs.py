@@ -155,6 +155,8 @@ class KernelJobs:
         self.enabled = enabled
         self.user = getpass.getuser()
         self._cached: tuple[float, dict[str, Any]] | None = None
+        # jobs ended through this route: their "why" says so instead of blaming scancel or an administrator
+        self._cancelled_here: set[str] = set()
         self._running: asyncio.Future | None = None
 
     async def list(self, fresh: bool = False) -> dict[str, Any]:
@@ -191,9 +193,45 @@ class KernelJobs:
                 continue
             ours = entry["server"] == SERVER_TAG["value"] or entry["kernel_id"] in self.kernel_manager
             if ours:
+                if entry["job_id"] in self._cancelled_here and entry["state"] == "CANCELLED":
+                    entry["why"] = "cancelled from the jobs panel"
                 described.append(entry)
         described.sort(key=lambda j: (not j["live"], -int(j["job_id"])))
         return {"backend": "slurm", "available": True, "error": None, "jobs": described, "checked_at": now}
+
+    async def cancel_leftovers(self) -> list[str]:
+        """At start-up: the live kernel jobs that an earlier run of this server (same host and port) left
+        behind, killed with -9 or crashed, are cancelled at once instead of holding their GPUs until their
+        lease runs out. Jupyter keeps no kernels across restarts, so nothing could attach to them."""
+        listing = await self.list(fresh=True)
+        if not listing["available"]:
+            self.log.warning(
+                "esdl_lab: could not look for kernel jobs left by an earlier run: %s", listing["error"]
+            )
+            return []
+        cancelled = []
+        for job in listing["jobs"]:
+            if (
+                job["live"]
+                and job["server"] == SERVER_TAG["value"]
+                and job["kernel_id"] not in self.kernel_manager
+            ):
+                try:
+                    await slurm.cancel(job["job_id"])
+                except slurm.SlurmError as e:
+                    self.log.warning("esdl_lab: scancel %s: %s", job["job_id"], e)
+                    continue
+                self._cancelled_here.add(job["job_id"])
+                cancelled.append(job["job_id"])
+                self.log.warning(
+                    "esdl_lab: cancelled kernel job %s (kernel %s, %s) left running by an earlier run of "
+                    "this server: Jupyter does not keep kernels across restarts",
+                    job["job_id"],
+                    job["kernel_id"],
+                    job["kernel_name"],
+                )
+        self._cached = None
+        return cancelled
 
     async def cancel(self, job_id: str) -> dict[str, Any]:
         if not JOB_ID.match(job_id):
@@ -209,6 +247,7 @@ class KernelJobs:
         if not job["live"]:
             return {"job_id": job_id, "done": "already ended", "state": job["state"]}
         kernel_id = job["kernel_id"]
+        self._cancelled_here.add(job_id)
         if kernel_id in self.kernel_manager and job["state"] == "RUNNING":
             # a running kernel: shut it down, so that Jupyter's restarter does not start a new job for it
             await self.kernel_manager.shutdown_kernel(kernel_id)

@@ -174,8 +174,10 @@ class SlurmProvisioner(KernelProvisionerBase):
             job = await slurm.state(self.job_id)
             if job is None or not job.live:
                 why = job.state if job else "ended"
+                log = self._log_tail()
                 raise RuntimeError(
-                    f"The kernel job {self.job_id} {why} before the kernel started:\n{self._log_tail()}"
+                    f"The kernel job {self.job_id} {why} before the kernel started"
+                    + (f". The job log ends with:\n{log}" if log else " (it wrote no log).")
                 )
             if job.state == "RUNNING":
                 self.node = job.node
@@ -204,7 +206,7 @@ class SlurmProvisioner(KernelProvisionerBase):
         try:
             return "\n".join(self._files()["log"].read_text(errors="replace").splitlines()[-lines:])
         except OSError:
-            return "(no job log)"
+            return ""
 
     async def _renew_lease(self) -> None:
         lease = self._files()["lease"]
