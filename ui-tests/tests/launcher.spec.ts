@@ -92,4 +92,38 @@ test.describe('GPU kernels on Slurm', () => {
       execFileSync('scancel', [blocker], slurm);
     }
   });
+
+  test('the custom GPU kernel form checks the limits, shows the estimated start and starts the kernel', async ({
+    page
+  }) => {
+    await page.locator('.jp-LauncherCard[title="Custom GPU kernel…"]').click();
+    const dialog = page.locator('.jp-Dialog');
+    const estimate = dialog.locator('.esdl-CustomKernel-estimate');
+    await expect(estimate).toHaveText(/Slurm could start it now, on \S+ \(partition gpu\)\./);
+    await dialog.locator('input[name="gpus"]').fill('3');
+    await expect(estimate).toHaveText('At most 2 GPUs may be asked for here, not 3.');
+    await expect(estimate).toHaveClass(/esdl-mod-problem/);
+    await page.screenshot({ path: screenshotPath('launcher-custom-limits') });
+    await dialog.locator('input[name="gpus"]').fill('2');
+    await dialog.locator('input[name="walltime"]').fill('00:30:00');
+    await expect(estimate).toHaveText(/Slurm could start it now/);
+    await page.screenshot({ path: screenshotPath('launcher-custom-form') });
+    await dialog.getByRole('button', { name: 'Start kernel' }).click();
+
+    await expect(page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')).toBeVisible({ timeout: 60_000 });
+    await expect(page.locator('.jp-KernelName')).toContainText('Python 3 · 2 GPUs · 2G · 30 min (custom)');
+    // the notebook made by notebook:create-new: its first cell, set and run through JupyterLab's own API
+    await page.evaluate(async () => {
+      const app = (window as any).jupyterapp;
+      const notebook = app.shell.currentWidget;
+      await notebook.context.ready;
+      await notebook.sessionContext.ready;
+      notebook.content.activeCellIndex = 0;
+      notebook.content.activeCell.model.sharedModel.setSource("import os\nprint(os.environ['SLURM_JOB_GPUS'])");
+      await app.commands.execute('notebook:run-cell');
+    });
+    await expect(page.locator('.jp-OutputArea-output').first()).toHaveText(/^\d,\d\s*$/, { timeout: 60_000 });
+    await page.screenshot({ path: screenshotPath('launcher-custom-notebook') });
+    await page.evaluate(() => (window as any).jupyterapp.commands.execute('kernelmenu:shutdown'));
+  });
 });

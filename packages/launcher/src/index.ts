@@ -4,13 +4,28 @@
  * kernel cards themselves are JupyterLab's own launcher cards: each kernel profile is a kernel spec.
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { ICommandPalette, Notification } from '@jupyterlab/apputils';
+import { Dialog, ICommandPalette, Notification, showDialog, showErrorMessage } from '@jupyterlab/apputils';
+import { ILauncher } from '@jupyterlab/launcher';
 import { IRunningSessionManagers, IRunningSessions } from '@jupyterlab/running';
-import { CommandIDs } from '@esdl-lab/core';
+import { CommandIDs, IKernelLimits, IKernelResources, createCustomKernelSpec, getKernelLimits } from '@esdl-lab/core';
 import { Signal } from '@lumino/signaling';
 import { gpuIcon } from './icons';
 import { KernelJobsModel, describeJob } from './model';
 import { KernelJobsPanel } from './panel';
+import { CustomKernelForm } from './form';
+
+const NEW_CUSTOM_KERNEL = 'esdl-lab:new-custom-gpu-kernel';
+
+/** the launcher card's picture: the GPU board of the profiles' kernel specs, with a "+" */
+const CARD_ICON_URL =
+  'data:image/svg+xml;base64,' +
+  btoa(
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect x="6" y="16" width="52" height="32" rx="4" ' +
+      'fill="#3b7d3b"/><rect x="14" y="24" width="16" height="16" fill="#d9f0d9"/><path d="M36 32h14M43 25v14" ' +
+      'stroke="#d9f0d9" stroke-width="4"/><g fill="#3b7d3b"><rect x="12" y="48" width="4" height="8"/>' +
+      '<rect x="22" y="48" width="4" height="8"/><rect x="32" y="48" width="4" height="8"/>' +
+      '<rect x="42" y="48" width="4" height="8"/></g></svg>'
+  );
 
 export { KernelJobsModel, describeJob, formatDuration } from './model';
 
@@ -18,12 +33,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
   id: '@esdl-lab/labextension:launcher',
   description: 'GPU kernels on the cluster: the panel of kernel jobs, in the sidebar and in Running.',
   autoStart: true,
-  optional: [ILayoutRestorer, ICommandPalette, IRunningSessionManagers],
+  optional: [ILayoutRestorer, ICommandPalette, IRunningSessionManagers, ILauncher],
   activate: (
     app: JupyterFrontEnd,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
-    running: IRunningSessionManagers | null
+    running: IRunningSessionManagers | null,
+    launcher: ILauncher | null
   ): void => {
     const model = new KernelJobsModel();
     const displayName = (spec: string): string | undefined =>
@@ -73,6 +89,56 @@ const plugin: JupyterFrontEndPlugin<void> = {
         }
       }
     });
+
+    // "Custom GPU kernel…": only where the server offers kernel profiles
+    let limits: IKernelLimits | null = null;
+    app.commands.addCommand(NEW_CUSTOM_KERNEL, {
+      label: args => (args.isLauncher ? 'Custom GPU kernel…' : 'New Notebook on a Custom GPU Kernel…'),
+      caption: 'Pick GPUs, CPUs, memory and walltime within the limits here; see when Slurm could start it',
+      icon: gpuIcon,
+      isVisible: () => limits !== null,
+      execute: async () => {
+        if (!limits) {
+          return;
+        }
+        let values: IKernelResources = limits.defaults;
+        for (;;) {
+          const form = new CustomKernelForm(limits, values);
+          const result = await showDialog({
+            title: 'Custom GPU kernel',
+            body: form,
+            buttons: [Dialog.cancelButton(), Dialog.okButton({ label: 'Start kernel' })],
+            focusNodeSelector: 'input'
+          });
+          if (!result.button.accept || !result.value) {
+            return;
+          }
+          values = result.value;
+          try {
+            const spec = await createCustomKernelSpec(values);
+            await app.serviceManager.kernelspecs.refreshSpecs();
+            return app.commands.execute('notebook:create-new', { kernelName: spec.name });
+          } catch (error) {
+            // the form comes back with the values, after the reason
+            await showErrorMessage('This GPU kernel cannot be started', (error as Error).message);
+          }
+        }
+      }
+    });
+    palette?.addItem({ command: NEW_CUSTOM_KERNEL, category: 'ESDL Lab' });
+    getKernelLimits()
+      .then(found => {
+        limits = found;
+        launcher?.add({
+          command: NEW_CUSTOM_KERNEL,
+          category: 'Notebook',
+          rank: 100,
+          args: { isLauncher: true, kernelIconUrl: CARD_ICON_URL }
+        });
+      })
+      .catch(() => {
+        // no kernel profiles on this server: no form
+      });
 
     model.jobChanged.connect((_, change) => {
       const job = change.job;

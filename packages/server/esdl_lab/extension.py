@@ -14,6 +14,7 @@ from jupyter_server.utils import url_path_join
 from traitlets import Bool, Dict, Float, List, Unicode, Union, default
 
 from . import __version__
+from .cluster.custom import CustomKernels, CustomKernelsHandler, check_limits
 from .cluster.jobs import SERVER_TAG, KernelJobs, KernelJobsHandler
 from .cluster.profiles import ProfileError, check_profile, write_kernel_specs
 from .local_cubes import NAME, LocalCubes, LocalDatasetsHandler
@@ -97,6 +98,13 @@ class ESDLLab(ExtensionApp):
         walltime (HH:MM:SS), partition, python (the environment's interpreter, on every node), lease_seconds
         (how soon a job ends itself once this server is gone, default 60), start_timeout (seconds in the queue
         before giving up, default 600). A wrong profile is logged and left out.""",
+    )
+
+    kernel_limits = Dict(
+        config=True,
+        help="""What the "Custom GPU kernel…" form may ask for: {"gpus": 4, "cpus": 8, "memory": "32G",
+        "walltime": "08:00:00", "partitions": ["gpu", "short"]}. A field left out is the largest of the
+        kernel profiles (partitions: those the profiles name). Only offered when there are profiles.""",
     )
 
     cluster_shared_dir = Unicode(
@@ -205,12 +213,18 @@ class ESDLLab(ExtensionApp):
                 profiles.append(check_profile(raw))
             except ProfileError as e:
                 self.log.error("esdl_lab: %s. This profile is left out until it is fixed.", e)
+        shared = self.cluster_shared_dir or os.path.expanduser("~/.esdl-lab/kernels")
+        self.custom_kernels = CustomKernels(None, None, sys.executable, shared, self.log)
         if not profiles:
             return False
         folder = Path(self.serverapp.runtime_dir) / f"esdl-lab-kernels-{os.getpid()}"
-        shared = self.cluster_shared_dir or os.path.expanduser("~/.esdl-lab/kernels")
         names = write_kernel_specs(profiles, folder / "kernels", sys.executable, shared)
         self.serverapp.kernel_spec_manager.kernel_dirs.insert(0, str(folder / "kernels"))
+        try:
+            self.custom_kernels.limits = check_limits(dict(self.kernel_limits), profiles)
+            self.custom_kernels.folder = folder / "kernels"
+        except ProfileError as e:
+            self.log.error("esdl_lab: %s. The custom GPU kernel form is off until it is fixed.", e)
         self.log.info("esdl_lab: kernel profiles run as Slurm jobs: %s", ", ".join(names))
         return True
 
@@ -248,6 +262,11 @@ class ESDLLab(ExtensionApp):
                     {"upstreams": self.upstreams, "checks": self.health_checks},
                 ),
                 (r"/esdl-lab/cluster/jobs(?:/([^/]*))?", KernelJobsHandler, {"jobs": self.kernel_jobs}),
+                (
+                    r"/esdl-lab/cluster/(limits|estimate|kernelspecs)",
+                    CustomKernelsHandler,
+                    {"custom": self.custom_kernels},
+                ),
                 (r"/esdl-lab/local-datasets", LocalDatasetsHandler, {"local": self.local_cubes_registry}),
                 (
                     r"/esdl-lab/cubes(?:/.*)?",

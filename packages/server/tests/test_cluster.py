@@ -246,3 +246,49 @@ def test_a_restarted_server_cancels_the_jobs_its_earlier_run_left(slurm_env, tmp
     finally:
         second.stop()
         subprocess.run(["scancel", job_id], check=False)
+
+
+def post_json(server: JupyterServer, path: str, body) -> object:
+    return server.request("POST", path, body=json.dumps(body).encode(), timeout=60)
+
+
+def test_the_custom_kernel_form_checks_resources_estimates_a_start_and_runs_the_kernel(cluster_jupyter):
+    limits = cluster_jupyter.get("/esdl-lab/cluster/limits").json()
+    # no kernel_limits configured: the largest of the profiles
+    assert limits["limits"] == {
+        "gpus": 2,
+        "cpus": 1,
+        "memory": "1G",
+        "walltime": "00:20:00",
+        "partitions": [],
+    }
+    assert limits["defaults"]["gpus"] == 1 and limits["defaults"]["walltime"] == "00:20:00"
+    ok = {"gpus": 1, "cpus": 1, "memory": "512M", "walltime": "00:10:00", "partition": ""}
+    for bad, message in (
+        ({**ok, "gpus": 3}, "At most 2 GPUs"),
+        ({**ok, "gpus": "two"}, "gpus must be a whole number"),
+        ({**ok, "memory": "2G"}, "At most 1G of memory"),
+        ({**ok, "memory": "1G; rm -rf /"}, "memory must be like 16G"),
+        ({**ok, "walltime": "01:00:00"}, "The walltime may be at most 00:20:00"),
+        ({**ok, "partition": "gpu$(reboot)"}, "is not offered here"),
+        ({**ok, "account": "x"}, "Unknown field(s) account"),
+        ([1, 2], "Send a JSON object"),
+    ):
+        for route in ("estimate", "kernelspecs"):
+            response = post_json(cluster_jupyter, f"/esdl-lab/cluster/{route}", bad)
+            assert response.status == 400, (bad, response.body)
+            assert message in response.json()["message"], (bad, response.json())
+    estimate = post_json(cluster_jupyter, "/esdl-lab/cluster/estimate", ok)
+    assert estimate.status == 200, estimate.body
+    assert estimate.json()["nodes"] and abs(estimate.json()["start_time"] - time.time()) < 120
+    before = set(kernel_jobs())
+    made = post_json(cluster_jupyter, "/esdl-lab/cluster/kernelspecs", ok)
+    assert made.status == 200, made.body
+    name = made.json()["name"]
+    assert made.json()["display_name"] == "Python 3 · 1 GPU · 512M · 10 min (custom)"
+    assert name in cluster_jupyter.get("/api/kernelspecs").json()["kernelspecs"]
+    assert set(kernel_jobs()) == before  # an estimate and a spec submit nothing
+    code = "import os; print(os.environ['SLURM_JOB_GPUS'], os.environ['SLURM_MEM_PER_NODE'])"
+    text, reply = run_in_kernel(cluster_jupyter, code, kernel=name)
+    assert reply.get("status") == "ok", reply
+    assert text.split()[1] == "512"

@@ -75,3 +75,57 @@ export function cancelKernelJob(
     settings
   );
 }
+
+/** The resources of a custom GPU kernel, as the form asks for them. */
+export interface IKernelResources {
+  gpus: number;
+  cpus: number;
+  /** like "16G" or "4000M" */
+  memory: string;
+  /** HH:MM:SS or D-HH:MM:SS */
+  walltime: string;
+  /** empty: the cluster's default partition */
+  partition: string;
+}
+
+export interface IKernelLimits {
+  /** the most a custom kernel may ask for */
+  limits: Omit<IKernelResources, 'partition'> & { partitions: string[] };
+  /** what the form starts with */
+  defaults: IKernelResources;
+}
+
+/** Slurm's estimate for a job of these resources (`sbatch --test-only`; nothing submitted). */
+export interface IStartEstimate {
+  /** Unix seconds */
+  start_time: number;
+  start: string;
+  nodes: string;
+  partition: string;
+  message: string;
+}
+
+/** `GET /esdl-lab/cluster/limits` (404 when the server has no kernel profiles) */
+export function getKernelLimits(settings?: ServerConnection.ISettings): Promise<IKernelLimits> {
+  return requestAPI<IKernelLimits>('cluster/limits', {}, settings);
+}
+
+/** `POST /esdl-lab/cluster/estimate`: 400 with the reason for resources outside the limits */
+export function estimateKernelStart(
+  resources: IKernelResources,
+  settings?: ServerConnection.ISettings
+): Promise<IStartEstimate> {
+  return requestAPI<IStartEstimate>('cluster/estimate', { method: 'POST', body: JSON.stringify(resources) }, settings);
+}
+
+/** `POST /esdl-lab/cluster/kernelspecs`: a kernel spec for exactly these resources, to start like any other */
+export function createCustomKernelSpec(
+  resources: IKernelResources,
+  settings?: ServerConnection.ISettings
+): Promise<{ name: string; display_name: string }> {
+  return requestAPI<{ name: string; display_name: string }>(
+    'cluster/kernelspecs',
+    { method: 'POST', body: JSON.stringify(resources) },
+    settings
+  );
+}

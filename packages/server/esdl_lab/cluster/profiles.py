@@ -98,6 +98,7 @@ def write_kernel_specs(
         spec_dir.mkdir(parents=True, exist_ok=True)
         interpreter = profile["python"] or python
         config = {**profile, "python": interpreter, "shared_dir": shared_dir}
+        config.pop("display_name", None)
         spec = {
             "argv": [interpreter, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
             "display_name": display_name(profile),

@@ -25,7 +25,7 @@ class JobState:
         return self.state in LIVE_STATES
 
 
-async def run(*args: str, timeout: float = 30) -> str:
+async def run(*args: str, timeout: float = 30, stderr_too: bool = False) -> str:
     process = await asyncio.create_subprocess_exec(
         *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
@@ -36,7 +36,7 @@ async def run(*args: str, timeout: float = 30) -> str:
         raise SlurmError(f"{args[0]} did not answer within {timeout:g} s: is slurmctld running?") from None
     if process.returncode != 0:
         raise SlurmError(f"{args[0]} failed: {err.decode(errors='replace').strip() or out.decode().strip()}")
-    return out.decode()
+    return out.decode() + (err.decode(errors="replace") if stderr_too else "")
 
 
 async def submit(script: str, options: list[str]) -> str:
