@@ -14,6 +14,10 @@ if [ -f packages/server/bench/bench_proxy.py ]; then
   log "── proxy ──"
   "$PY" packages/server/bench/bench_proxy.py || status=1
 fi
+if [ -f packages/server/bench/bench_cluster.py ]; then
+  log "── cluster kernels ──"
+  "$PY" packages/server/bench/bench_cluster.py || status=1
+fi
 log "── packages ──"
 npm run --workspaces --if-present bench || status=1
 [ $status -eq 0 ] || log "a benchmark could not run to its end: see above"

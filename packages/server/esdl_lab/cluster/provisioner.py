@@ -30,6 +30,7 @@ JOB_SCRIPT = """#!/bin/bash
 # ESDL Lab kernel job: ipykernel, ended when the Jupyter server stops renewing the lease file
 lease={lease}
 ttl={lease_seconds}
+echo "${{SLURMD_NODENAME:-$(hostname -s)}}" > {node_file}
 {python} -m ipykernel_launcher -f {connection} &
 kernel=$!
 trap 'kill -INT $kernel' INT
@@ -94,6 +95,7 @@ class SlurmProvisioner(KernelProvisionerBase):
             "script": folder / "job.sh",
             "lease": folder / "lease",
             "log": folder / "job.log",
+            "node": folder / "node",
         }
 
     async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
@@ -121,11 +123,13 @@ class SlurmProvisioner(KernelProvisionerBase):
             json.dump(seed, file)
         self._seed = seed
         files["lease"].touch()
+        files["node"].unlink(missing_ok=True)  # from a start before a restart
         python = self.profile.get("python") or self.kernel_spec.argv[0]
         files["script"].write_text(
             JOB_SCRIPT.format(
                 python=python,
                 connection=files["connection"],
+                node_file=files["node"],
                 lease=files["lease"],
                 lease_seconds=int(self.profile.get("lease_seconds", 60)),
             )
@@ -167,31 +171,45 @@ class SlurmProvisioner(KernelProvisionerBase):
         return info
 
     async def _wait_for_kernel(self, timeout: float) -> dict[str, Any]:
-        """Waits until the job runs and its kernel has written the ports it bound."""
+        """Waits until the kernel in the job has written the ports it bound. The connection file is read every
+        50 ms (the fast path: no Slurm call once the job runs); Slurm is asked about once a second whether
+        the job still lives and why it waits."""
         files = self._files()
         deadline = time.monotonic() + timeout
+        # Slurm is first asked after a second: a query right after sbatch held up the job's start here
+        next_check = time.monotonic() + 1.0
+        job: slurm.JobState | None = None
         while True:
-            job = await slurm.state(self.job_id)
-            if job is None or not job.live:
-                why = job.state if job else "ended"
-                log = self._log_tail()
-                raise RuntimeError(
-                    f"The kernel job {self.job_id} {why} before the kernel started"
-                    + (f". The job log ends with:\n{log}" if log else " (it wrote no log).")
-                )
-            if job.state == "RUNNING":
-                self.node = job.node
+            try:
                 info = json.loads(files["connection"].read_text() or "{}")
-                if info.get("shell_port"):
-                    info["ip"] = self._node_address(job.node)
-                    info["key"] = self._seed["key"].encode()
-                    return info
-            if time.monotonic() > deadline:
+            except ValueError:
+                info = {}  # the kernel is writing it (not atomically)
+            if all(info.get(f"{name}_port") for name in ("shell", "iopub", "stdin", "control", "hb")):
+                node = files["node"].read_text().strip() if files["node"].exists() else ""
+                if not node:
+                    job = await slurm.state(self.job_id)
+                    node = job.node if job else ""
+                self.node = node
+                info["ip"] = self._node_address(node)
+                info["key"] = self._seed["key"].encode()
+                return info
+            now = time.monotonic()
+            if now >= next_check:
+                next_check = now + 1.0
+                job = await slurm.state(self.job_id)
+                if job is None or not job.live:
+                    why = job.state if job else "ended"
+                    log = self._log_tail()
+                    raise RuntimeError(
+                        f"The kernel job {self.job_id} {why} before the kernel started"
+                        + (f". The job log ends with:\n{log}" if log else " (it wrote no log).")
+                    )
+            if now > deadline:
+                state = f"{job.state}: {job.reason}" if job else "unknown"
                 raise TimeoutError(
-                    f"The kernel job {self.job_id} did not start within {timeout:g} s "
-                    f"({job.state}: {job.reason})"
+                    f"The kernel job {self.job_id} did not start within {timeout:g} s ({state})"
                 )
-            await asyncio.sleep(0.3)
+            await asyncio.sleep(0.05)
 
     @staticmethod
     def _node_address(node: str) -> str:
@@ -249,7 +267,7 @@ class SlurmProvisioner(KernelProvisionerBase):
             status = await self.poll()
             if status is not None:
                 return status
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(0.1)
 
     async def send_signal(self, signum: int) -> None:
         if self.job_id is None:
@@ -279,7 +297,7 @@ class SlurmProvisioner(KernelProvisionerBase):
             self._lease_task = None
         await self._cancel()
         if not restart:
-            for name in ("connection", "script", "lease"):
+            for name in ("connection", "script", "lease", "node"):
                 self._files()[name].unlink(missing_ok=True)
         self.job_id = None
 
