@@ -43,7 +43,14 @@ c.ESDLLab.kernel_profiles = [
 PYEOF
   log "GPU kernel profiles run as jobs of the local Slurm ($conf)"
 else
-  log "no Slurm here (it needs root and slurm-wlm): the launcher offers no GPU kernels"
+  # the local backend: the same launcher cards, jobs panel, lease and walltime, kernels as local processes
+  cat >>"$config_dir/jupyter_server_config.py" <<PYEOF
+c.ESDLLab.cluster_backend = "local"
+c.ESDLLab.kernel_profiles = [
+    {"name": "cpu-2", "gpus": 0, "cpus": 2, "memory": "4G", "walltime": "04:00:00"},
+]
+PYEOF
+  log "no Slurm here (it needs root and slurm-wlm): kernel profiles run on this machine (the local backend)"
 fi
 
 export JUPYTER_CONFIG_DIR="$config_dir"

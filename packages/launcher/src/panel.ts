@@ -68,7 +68,9 @@ export class KernelJobsPanel extends Widget {
       const queued = live.filter(job => job.state === 'PENDING').length;
       this._status.textContent = live.length
         ? `${live.length} kernel job${live.length === 1 ? '' : 's'}` + (queued ? `, ${queued} queued` : '')
-        : 'No kernel jobs. Start one from the launcher: its GPU cards run kernels as Slurm jobs.';
+        : model.backend === 'local'
+          ? 'No kernel jobs. The launcher cards of kernel profiles run kernels on this machine (no scheduler here).'
+          : 'No kernel jobs. Start one from the launcher: its GPU cards run kernels as Slurm jobs.';
     }
     const shown = [...model.liveJobs, ...jobs.filter(job => !job.live).slice(0, ENDED_SHOWN)];
     this._list.replaceChildren(...shown.map(job => this._item(job)));

@@ -14,6 +14,7 @@ from jupyter_server.utils import url_path_join
 from traitlets import Bool, Dict, Float, List, Unicode, Union, default
 
 from . import __version__
+from .cluster.backends import choose as choose_backend
 from .cluster.custom import CustomKernels, CustomKernelsHandler, check_limits
 from .cluster.jobs import SERVER_TAG, KernelJobs, KernelJobsHandler
 from .cluster.profiles import ProfileError, check_profile, write_kernel_specs
@@ -107,6 +108,14 @@ class ESDLLab(ExtensionApp):
         kernel profiles (partitions: those the profiles name). Only offered when there are profiles.""",
     )
 
+    cluster_backend = Unicode(
+        "auto",
+        config=True,
+        help="""Where kernel profiles run their kernels: "slurm", "local" (processes of this machine, with
+        the same profiles, jobs panel, lease and walltime, but no GPU allocation: for laptops and Binder) or
+        "auto" (Slurm when sbatch and sinfo are here and answer, else local).""",
+    )
+
     cluster_shared_dir = Unicode(
         "",
         config=True,
@@ -179,9 +188,22 @@ class ESDLLab(ExtensionApp):
             )
         self.upstreams = Upstreams(cubes, mlflow)
         SERVER_TAG["value"] = f"{socket.gethostname()}:{self.serverapp.port}"
-        self.kernel_jobs = KernelJobs(
-            self.serverapp.kernel_manager, self.log, enabled=self._register_kernel_profiles()
-        )
+        profiles_offered = self._register_kernel_profiles()
+        backend = None
+        if profiles_offered:
+            if self.cluster_backend not in ("auto", "slurm", "local"):
+                self.log.error(
+                    "esdl_lab: c.ESDLLab.cluster_backend %r is not one of auto, slurm, local: using auto",
+                    self.cluster_backend,
+                )
+            backend = choose_backend(
+                self.cluster_backend if self.cluster_backend in ("slurm", "local") else "auto"
+            )
+            where = (
+                "as Slurm jobs" if backend.name == "slurm" else "as processes of this machine (no Slurm here)"
+            )
+            self.log.info("esdl_lab: kernel profiles run their kernels %s", where)
+        self.kernel_jobs = KernelJobs(self.serverapp.kernel_manager, self.log, profiles_offered, backend)
         self.local_cubes_registry: LocalCubes | None = None
         if self.local_cubes and NAME not in cubes:
             command = [
@@ -225,7 +247,7 @@ class ESDLLab(ExtensionApp):
             self.custom_kernels.folder = folder / "kernels"
         except ProfileError as e:
             self.log.error("esdl_lab: %s. The custom GPU kernel form is off until it is fixed.", e)
-        self.log.info("esdl_lab: kernel profiles run as Slurm jobs: %s", ", ".join(names))
+        self.log.info("esdl_lab: kernel profiles: %s", ", ".join(names))
         return True
 
     def _freeze_startup_objects(self) -> None:

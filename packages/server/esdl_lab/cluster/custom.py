@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
 from . import slurm
+from .backends import current
 from .profiles import MEMORY, PARTITION, WALLTIME, ProfileError, check_profile, write_kernel_specs
 
 UNITS = {"K": 1 / 1024, "M": 1, "G": 1024, "T": 1024 * 1024}
@@ -142,24 +142,12 @@ def slurm_options(profile: dict[str, Any]) -> list[str]:
 
 
 async def estimate(profile: dict[str, Any]) -> dict[str, Any]:
-    """``sbatch --test-only``: when and where Slurm would start such a job now (nothing is submitted)."""
+    """When and where the backend would start such a job now (Slurm: ``sbatch --test-only``; nothing is
+    submitted)."""
     try:
-        text = await slurm.run(
-            "sbatch", "--test-only", *slurm_options(profile), "--wrap=true", stderr_too=True
-        )
+        return await current().estimate(slurm_options(profile))
     except slurm.SlurmError as e:
         raise web.HTTPError(409, f"Slurm would not run this kernel: {e}") from None
-    match = re.search(r"to start at (\S+) using (\d+) processors on nodes (\S+) in partition (\S+)", text)
-    if not match:
-        raise web.HTTPError(502, f"Slurm's estimate was not understood: {text.strip()[:300]}")
-    start = datetime.fromisoformat(match.group(1))
-    return {
-        "start_time": start.timestamp(),
-        "start": match.group(1),
-        "nodes": match.group(3),
-        "partition": match.group(4),
-        "message": text.strip().removeprefix("sbatch: "),
-    }
 
 
 class CustomKernels:

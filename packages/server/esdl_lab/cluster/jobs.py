@@ -23,6 +23,7 @@ from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
 from . import slurm
+from .backends import LocalBackend, SlurmBackend
 
 # the provisioner puts this into each kernel job's --comment, followed by the kernel's id and spec
 COMMENT_PREFIX = "esdl-lab kernel="
@@ -149,8 +150,11 @@ def describe(job: dict[str, Any], now: float) -> dict[str, Any] | None:
 class KernelJobs:
     """The kernel jobs of this server's user, from one ``squeue --json`` shared by concurrent polls."""
 
-    def __init__(self, kernel_manager: Any, log: Any, enabled: bool) -> None:
+    def __init__(
+        self, kernel_manager: Any, log: Any, enabled: bool, backend: SlurmBackend | LocalBackend | None = None
+    ) -> None:
         self.kernel_manager = kernel_manager
+        self.backend = backend or SlurmBackend()
         self.log = log
         self.enabled = enabled
         self.user = getpass.getuser()
@@ -162,6 +166,7 @@ class KernelJobs:
     async def list(self, fresh: bool = False) -> dict[str, Any]:
         if not self.enabled:
             return {"backend": None, "available": False, "error": None, "jobs": [], "checked_at": time.time()}
+        # (the backend's name is in every answer: the panel says where kernels run)
         if not fresh and self._cached and time.monotonic() - self._cached[0] < CACHE_SECONDS:
             return self._cached[1]
         if self._running is None:
@@ -174,11 +179,10 @@ class KernelJobs:
     async def _query(self) -> dict[str, Any]:
         now = time.time()
         try:
-            out = await slurm.run("squeue", "--json", timeout=15)
-            jobs = json.loads(out).get("jobs", [])
+            jobs = await self.backend.jobs()
         except (slurm.SlurmError, OSError, ValueError) as e:
             return {
-                "backend": "slurm",
+                "backend": self.backend.name,
                 "available": False,
                 "error": f"The job list is unknown: {e}",
                 "jobs": [],
@@ -197,7 +201,13 @@ class KernelJobs:
                     entry["why"] = "cancelled from the jobs panel"
                 described.append(entry)
         described.sort(key=lambda j: (not j["live"], -int(j["job_id"])))
-        return {"backend": "slurm", "available": True, "error": None, "jobs": described, "checked_at": now}
+        return {
+            "backend": self.backend.name,
+            "available": True,
+            "error": None,
+            "jobs": described,
+            "checked_at": now,
+        }
 
     async def cancel_leftovers(self) -> list[str]:
         """At start-up: the live kernel jobs that an earlier run of this server (same host and port) left
@@ -217,7 +227,7 @@ class KernelJobs:
                 and job["kernel_id"] not in self.kernel_manager
             ):
                 try:
-                    await slurm.cancel(job["job_id"])
+                    await self.backend.cancel(job["job_id"])
                 except slurm.SlurmError as e:
                     self.log.warning("esdl_lab: scancel %s: %s", job["job_id"], e)
                     continue
@@ -254,7 +264,7 @@ class KernelJobs:
             how = "kernel shut down"
         else:
             try:
-                await slurm.cancel(job_id)
+                await self.backend.cancel(job_id)
             except slurm.SlurmError as e:
                 raise web.HTTPError(502, str(e)) from None
             how = "job cancelled"

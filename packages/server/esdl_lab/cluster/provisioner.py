@@ -24,6 +24,7 @@ from tornado import web
 from traitlets import Int, Unicode
 
 from . import slurm
+from .backends import current as backend
 from .jobs import WHY, comment
 
 JOB_SCRIPT = """#!/bin/bash
@@ -155,7 +156,7 @@ class SlurmProvisioner(KernelProvisionerBase):
         if profile.get("partition"):
             options.append(f"--partition={profile['partition']}")
         try:
-            self.job_id = await slurm.submit(str(files["script"]), options)
+            self.job_id = await backend().submit(str(files["script"]), options)
         except slurm.SlurmError as e:
             # Slurm's own words reach the notebook's "Error Starting Kernel" (other errors become "Unhandled")
             raise web.HTTPError(503, f"Slurm did not take the kernel job: {e}") from None
@@ -187,7 +188,7 @@ class SlurmProvisioner(KernelProvisionerBase):
             if all(info.get(f"{name}_port") for name in ("shell", "iopub", "stdin", "control", "hb")):
                 node = files["node"].read_text().strip() if files["node"].exists() else ""
                 if not node:
-                    job = await slurm.state(self.job_id)
+                    job = await backend().state(self.job_id)
                     node = job.node if job else ""
                 self.node = node
                 info["ip"] = self._node_address(node)
@@ -196,7 +197,7 @@ class SlurmProvisioner(KernelProvisionerBase):
             now = time.monotonic()
             if now >= next_check:
                 next_check = now + 1.0
-                job = await slurm.state(self.job_id)
+                job = await backend().state(self.job_id)
                 if job is None or not job.live:
                     why = job.state if job else "ended"
                     log = self._log_tail()
@@ -240,7 +241,7 @@ class SlurmProvisioner(KernelProvisionerBase):
         if self.job_id is None:
             return 0
         try:
-            job = await slurm.state(self.job_id)
+            job = await backend().state(self.job_id)
         except slurm.SlurmError:
             # squeue failing means "unknown", never "gone"
             return None
@@ -276,7 +277,7 @@ class SlurmProvisioner(KernelProvisionerBase):
             return
         name = signal.Signals(signum).name.removeprefix("SIG")
         # the batch step is the job script, which passes INT and TERM on to the kernel
-        await slurm.cancel(self.job_id, signal=name, batch=True)
+        await backend().cancel(self.job_id, signal=name, batch=True)
 
     async def kill(self, restart: bool = False) -> None:
         await self._cancel()
@@ -287,7 +288,7 @@ class SlurmProvisioner(KernelProvisionerBase):
     async def _cancel(self) -> None:
         if self.job_id is not None:
             try:
-                await slurm.cancel(self.job_id)
+                await backend().cancel(self.job_id)
             except slurm.SlurmError as e:
                 self.log.warning("esdl_lab: scancel %s: %s", self.job_id, e)
 
