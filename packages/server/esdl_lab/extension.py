@@ -98,7 +98,8 @@ class ESDLLab(ExtensionApp):
         "partition": "gpu", "python": "/opt/env/bin/python"}. Fields: gpus (0-16), cpus, memory (16G, 4000M),
         walltime (HH:MM:SS), partition, python (the environment's interpreter, on every node), lease_seconds
         (how soon a job ends itself once this server is gone, default 60), start_timeout (seconds in the queue
-        before giving up, default 600). A wrong profile is logged and left out.""",
+        before giving up, default 600), curve (True: CurveZMQ-encrypted kernel sockets). A wrong profile is
+        logged and left out.""",
     )
 
     kernel_limits = Dict(

@@ -38,6 +38,14 @@ def cluster_jupyter(slurm_env, tmp_path_factory) -> Iterator[JupyterServer]:
     shared = tmp_path_factory.mktemp("shared")
     profiles = [
         {"name": "gpu-2", "gpus": 2, "cpus": 1, "memory": "1G", "walltime": "00:20:00", "lease_seconds": 10},
+        {
+            "name": "curve",
+            "gpus": 1,
+            "memory": "1G",
+            "walltime": "00:20:00",
+            "lease_seconds": 10,
+            "curve": True,
+        },
         {"name": "bad; rm -rf /", "gpus": 1},
         {"name": "too-many", "gpus": 99},
     ]
@@ -261,6 +269,7 @@ def test_the_custom_kernel_form_checks_resources_estimates_a_start_and_runs_the_
         "memory": "1G",
         "walltime": "00:20:00",
         "partitions": [],
+        "curve": True,
     }
     assert limits["defaults"]["gpus"] == 1 and limits["defaults"]["walltime"] == "00:20:00"
     ok = {"gpus": 1, "cpus": 1, "memory": "512M", "walltime": "00:10:00", "partition": ""}
@@ -292,3 +301,27 @@ def test_the_custom_kernel_form_checks_resources_estimates_a_start_and_runs_the_
     text, reply = run_in_kernel(cluster_jupyter, code, kernel=name)
     assert reply.get("status") == "ok", reply
     assert text.split()[1] == "512"
+
+
+def test_a_curve_profile_encrypts_the_kernel_sockets(cluster_jupyter):
+    kernel_id = start_kernel(cluster_jupyter, "esdl-curve")
+    try:
+        runtime = json.loads((cluster_jupyter.tmp / "runtime" / f"kernel-{kernel_id}.json").read_text())
+        assert runtime["curve_publickey"] and runtime["curve_secretkey"]
+        # with the server's public key a client is answered ...
+        client = connect(cluster_jupyter, kernel_id)
+        try:
+            assert client.execute_interactive("print(6 * 7)", timeout=30)["content"]["status"] == "ok"
+        finally:
+            client.stop_channels()
+        # ... without it, the kernel does not answer at all
+        plain = BlockingKernelClient()
+        plain.load_connection_info({k: v for k, v in runtime.items() if not k.startswith("curve_")})
+        plain.start_channels()
+        try:
+            with pytest.raises(RuntimeError):
+                plain.wait_for_ready(timeout=4)
+        finally:
+            plain.stop_channels()
+    finally:
+        cluster_jupyter.request("DELETE", f"/api/kernels/{kernel_id}")

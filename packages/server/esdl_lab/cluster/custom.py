@@ -44,6 +44,8 @@ def default_limits(profiles: list[dict[str, Any]]) -> dict[str, Any]:
         "memory": max((p["memory"] for p in profiles), key=memory_mb, default="4G"),
         "walltime": max((p["walltime"] for p in profiles), key=walltime_s, default="01:00:00"),
         "partitions": sorted({p["partition"] for p in profiles if p["partition"]}),
+        # custom kernels encrypt their sockets when any profile does
+        "curve": any(p.get("curve") for p in profiles),
     }
 
 
@@ -62,6 +64,8 @@ def check_limits(raw: dict[str, Any], profiles: list[dict[str, Any]]) -> dict[st
         raise ProfileError(
             f"kernel_limits: walltime must be HH:MM:SS or D-HH:MM:SS, not {limits['walltime']!r}"
         )
+    if not isinstance(limits["curve"], bool):
+        raise ProfileError(f"kernel_limits: curve must be True or False, not {limits['curve']!r}")
     partitions = limits["partitions"]
     if not isinstance(partitions, list) or not all(
         isinstance(p, str) and PARTITION.match(p) for p in partitions
@@ -114,6 +118,7 @@ def check_request(body: Any, limits: dict[str, Any]) -> dict[str, Any]:
         wall=profile["walltime"].replace(":", "").replace("-", "d"),
         part=f"-{partition}" if partition else "",
     ).lower()  # Jupyter lists kernel specs by lower-case folder names
+    profile["curve"] = bool(limits.get("curve"))
     profile["display_name"] = _display(profile)
     return profile
 

@@ -52,6 +52,8 @@ def check_profile(raw: Any) -> dict[str, Any]:
         "python": raw.get("python", ""),
         "lease_seconds": raw.get("lease_seconds", 60),
         "start_timeout": raw.get("start_timeout", 600),
+        # CurveZMQ: the kernel's sockets encrypt and authenticate (its keys only in the 0600 connection file)
+        "curve": raw.get("curve", False),
     }
     for field, low, high in (
         ("gpus", 0, 16),
@@ -62,6 +64,8 @@ def check_profile(raw: Any) -> dict[str, Any]:
         value = profile[field]
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             raise ProfileError(f"{where}: {field} must be a whole number from {low} to {high}, not {value!r}")
+    if not isinstance(profile["curve"], bool):
+        raise ProfileError(f"{where}: curve must be True or False, not {profile['curve']!r}")
     if not MEMORY.match(profile["memory"]):
         raise ProfileError(f"{where}: memory must be like 16G or 4000M, not {profile['memory']!r}")
     if not WALLTIME.match(profile["walltime"]):

@@ -19,9 +19,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+import zmq
 from jupyter_client.provisioning import KernelProvisionerBase
 from tornado import web
-from traitlets import Int, Unicode
+from traitlets import Bool, Int, Unicode
 
 from . import slurm
 from .backends import current as backend
@@ -62,6 +63,7 @@ class SlurmProvisioner(KernelProvisionerBase):
     lease_seconds = Int(60)
     start_timeout = Int(600)
     shared_dir = Unicode("")
+    curve = Bool(False)
 
     job_id: str | None = None
     node: str | None = None
@@ -119,6 +121,10 @@ class SlurmProvisioner(KernelProvisionerBase):
             "signature_scheme": "hmac-sha256",
             "kernel_name": self.kernel_spec.display_name,
         }
+        if self.curve:
+            public, secret = zmq.curve_keypair()
+            seed["curve_publickey"] = public.decode("ascii")
+            seed["curve_secretkey"] = secret.decode("ascii")
         fd = os.open(files["connection"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as file:
             json.dump(seed, file)
@@ -193,6 +199,10 @@ class SlurmProvisioner(KernelProvisionerBase):
                 self.node = node
                 info["ip"] = self._node_address(node)
                 info["key"] = self._seed["key"].encode()
+                for name in ("curve_publickey", "curve_secretkey"):
+                    if name in self._seed:
+                        # as strings: jupyter_client compares them with its own get_connection_info()
+                        info[name] = self._seed[name]
                 return info
             now = time.monotonic()
             if now >= next_check:
