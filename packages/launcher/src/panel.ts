@@ -125,7 +125,7 @@ export class KernelJobsPanel extends Widget {
     item.append(top, detail);
     const facts = document.createElement('div');
     facts.className = 'esdl-KernelJobs-facts';
-    const gpus = `${job.gpus_requested} GPU${job.gpus_requested === 1 ? '' : 's'}`;
+    const gpus = job.gpus_requested ? `${job.gpus_requested} GPU${job.gpus_requested === 1 ? '' : 's'}` : '';
     const cpus = job.cpus > 0 ? `${job.cpus} CPU${job.cpus === 1 ? '' : 's'}` : '';
     facts.textContent = [gpus, cpus, `walltime ${formatDuration(job.time_limit_s)}`, job.partition]
       .filter(Boolean)
