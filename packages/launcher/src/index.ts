@@ -55,6 +55,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       label: 'Show GPU Kernel Jobs',
       caption: 'The kernels that run as cluster jobs: queued, running and ended',
       icon: gpuIcon,
+      isVisible: () => !panel.isDisposed,
       execute: () => app.shell.activateById(panel.id)
     });
     palette?.addItem({ command: CommandIDs.openLauncher, category: 'ESDL Lab' });
@@ -156,7 +157,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     });
 
-    if (running) {
+    const addRunningSection = (running: IRunningSessionManagers): void => {
       const runningChanged = new Signal<KernelJobsModel, void>(model);
       model.changed.connect(() => runningChanged.emit());
       running.add({
@@ -182,7 +183,16 @@ const plugin: JupyterFrontEndPlugin<void> = {
         shutdownAllLabel: 'Cancel All',
         shutdownAllConfirmationText: 'Cancel every GPU kernel job? Running kernels are shut down.'
       });
-    }
+    };
+    // a server without kernel profiles: no panel, no Running section, no polling
+    void model.ready.then(() => {
+      if (!model.configured) {
+        panel.dispose();
+        model.dispose();
+      } else if (running) {
+        addRunningSection(running);
+      }
+    });
   }
 };
 
