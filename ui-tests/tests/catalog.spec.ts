@@ -62,7 +62,7 @@ test.describe('Data catalogue', () => {
     await setTheme(page, 'JupyterLab Light');
 
     // a notebook opens in front of the details; back to them, and insert from there
-    await page.notebook.createNew('coads.ipynb');
+    await page.notebook.createNew('coads.ipynb', { kernel: 'python3' });
     await page.getByRole('main').getByRole('tab', { name: /COADS/ }).click();
     await details.getByRole('button', { name: 'Insert code cell' }).first().click();
     await expect.poll(() => page.notebook.getCellTextInput(1)).toContain('/s3/datasets/coads.zarr');
@@ -144,7 +144,7 @@ test.describe('Data catalogue', () => {
 
   test("a real xcube dataset's code cell runs in a kernel and prints its dimensions", async ({ page }) => {
     const errors = collectErrors(page);
-    await page.notebook.createNew('xcube.ipynb');
+    await page.notebook.createNew('xcube.ipynb', { kernel: 'python3' });
     const panel = await openCatalog(page);
     await search(panel, 'synthetic');
     const row = panel.getByRole('list', { name: 'Datasets' }).getByRole('listitem', { name: 'Synthetic demo cube' });
@@ -161,7 +161,7 @@ test.describe('Data catalogue', () => {
   });
 
   test('dragging a dataset onto a notebook creates its code cell', async ({ page }) => {
-    await page.notebook.createNew('drop.ipynb');
+    await page.notebook.createNew('drop.ipynb', { kernel: 'python3' });
     const panel = await openCatalog(page);
     await search(panel, 'synthetic');
     const row = panel.getByRole('list', { name: 'Datasets' }).getByRole('listitem', { name: 'Synthetic demo cube' });

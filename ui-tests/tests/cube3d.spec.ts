@@ -160,7 +160,7 @@ test.describe('3D cube', () => {
 
   test('esdl_lab.show_cube in a notebook draws a live cube in the output', async ({ page }) => {
     await page.goto();
-    await page.notebook.createNew('cube3d.ipynb');
+    await page.notebook.createNew('cube3d.ipynb', { kernel: 'python3' });
     await page.notebook.setCell(0, 'code', 'import esdl_lab\nesdl_lab.show_cube("coads", "AIRT", cmap="magma")');
     await page.notebook.runCell(0, true);
     const output = page.locator('.esdl-Cube3DOutput .esdl-Cube3D');
@@ -173,7 +173,7 @@ test.describe('3D cube', () => {
 
   test('esdl_lab.Cube3D of a numpy array renders from the kernel; colour settings sync both ways', async ({ page }) => {
     await page.goto();
-    await page.notebook.createNew('cube3d-kernel.ipynb');
+    await page.notebook.createNew('cube3d-kernel.ipynb', { kernel: 'python3' });
     await page.notebook.setCell(
       0,
       'code',

@@ -6,6 +6,11 @@ import { screenshotPath } from './helpers';
 const slurm = { env: { ...process.env, SLURM_CONF: process.env.SLURM_CONF || '/tmp/esdl-slurm/slurm.conf' } };
 
 test.describe('GPU kernels on Slurm', () => {
+  // kernels left by other specs would hold GPUs and show in the jobs panel
+  test.beforeEach(async ({ page }) => {
+    await page.kernel.shutdownAll();
+  });
+
   test('the launcher offers the GPU profiles; a notebook on one runs as a Slurm job with its GPU', async ({ page }) => {
     const card = page.locator('.jp-LauncherCard[title="Python 3 · 1 GPU · 4 h"]').first();
     await expect(card).toBeVisible();

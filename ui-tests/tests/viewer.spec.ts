@@ -275,7 +275,7 @@ test.describe('Map viewer', () => {
 
   test('esdl_lab.show of an xarray dataset made in the notebook draws it', async ({ page }) => {
     await page.goto();
-    await page.notebook.createNew('local.ipynb');
+    await page.notebook.createNew('local.ipynb', { kernel: 'python3' });
     await page.notebook.setCell(
       0,
       'code',
@@ -303,7 +303,7 @@ test.describe('Map viewer', () => {
 
   test('esdl_lab.show in a notebook draws a live map in the output', async ({ page }) => {
     await page.goto();
-    await page.notebook.createNew('viewer.ipynb');
+    await page.notebook.createNew('viewer.ipynb', { kernel: 'python3' });
     await page.notebook.setCell(0, 'code', 'import esdl_lab\nesdl_lab.show("coads", "SST", time="0000-08-16")');
     await page.notebook.runCell(0, true);
     const output = page.locator('.esdl-ViewerOutput .esdl-Viewer');
