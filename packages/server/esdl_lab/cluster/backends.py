@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from . import slurm
+from .profiles import walltime_seconds
 from .slurm import JobState, SlurmError
 
 
@@ -63,12 +64,6 @@ class SlurmBackend:
 def _option(options: list[str], name: str, default: str = "") -> str:
     prefix = f"--{name}="
     return next((o[len(prefix) :] for o in options if o.startswith(prefix)), default)
-
-
-def _seconds(walltime: str) -> int:
-    days, _, clock = walltime.rpartition("-")
-    h, m, s = (int(part) for part in clock.split(":"))
-    return ((int(days or 0) * 24 + h) * 60 + m) * 60 + s
 
 
 @dataclass
@@ -126,12 +121,12 @@ class LocalBackend:
                 "submit_time": now,
                 "start_time": now,
                 "end_time": 0,
-                "time_limit": -(-_seconds(walltime) // 60),  # minutes, as Slurm counts them
+                "time_limit": -(-walltime_seconds(walltime) // 60),  # minutes, as Slurm counts them
                 "standard_output": output,
                 "user_name": getpass.getuser(),
             },
         )
-        job.watch = asyncio.ensure_future(self._watch(job, _seconds(walltime)))
+        job.watch = asyncio.ensure_future(self._watch(job, walltime_seconds(walltime)))
         self._jobs[job_id] = job
         return job_id
 

@@ -20,7 +20,15 @@ from tornado import web
 
 from . import slurm
 from .backends import current
-from .profiles import MEMORY, PARTITION, WALLTIME, ProfileError, check_profile, write_kernel_specs
+from .profiles import (
+    MEMORY,
+    PARTITION,
+    WALLTIME,
+    ProfileError,
+    check_profile,
+    walltime_seconds,
+    write_kernel_specs,
+)
 
 UNITS = {"K": 1 / 1024, "M": 1, "G": 1024, "T": 1024 * 1024}
 
@@ -30,19 +38,13 @@ def memory_mb(text: str) -> float:
     return int(number) * UNITS[unit or "M"]
 
 
-def walltime_s(text: str) -> int:
-    days, _, clock = text.rpartition("-")
-    h, m, s = (int(part) for part in clock.split(":"))
-    return ((int(days or 0) * 24 + h) * 60 + m) * 60 + s
-
-
 def default_limits(profiles: list[dict[str, Any]]) -> dict[str, Any]:
     """The largest of each resource over the profiles, and their partitions."""
     return {
         "gpus": max((p["gpus"] for p in profiles), default=1),
         "cpus": max((p["cpus"] for p in profiles), default=1),
         "memory": max((p["memory"] for p in profiles), key=memory_mb, default="4G"),
-        "walltime": max((p["walltime"] for p in profiles), key=walltime_s, default="01:00:00"),
+        "walltime": max((p["walltime"] for p in profiles), key=walltime_seconds, default="01:00:00"),
         "partitions": sorted({p["partition"] for p in profiles if p["partition"]}),
         # custom kernels encrypt their sockets when any profile does
         "curve": any(p.get("curve") for p in profiles),
@@ -105,7 +107,7 @@ def check_request(body: Any, limits: dict[str, Any]) -> dict[str, Any]:
         raise web.HTTPError(
             400, f"At most {limits['memory']} of memory may be asked for here, not {profile['memory']}."
         )
-    if walltime_s(profile["walltime"]) > walltime_s(limits["walltime"]):
+    if walltime_seconds(profile["walltime"]) > walltime_seconds(limits["walltime"]):
         raise web.HTTPError(
             400, f"The walltime may be at most {limits['walltime']} here, not {profile['walltime']}."
         )
@@ -125,7 +127,7 @@ def check_request(body: Any, limits: dict[str, Any]) -> dict[str, Any]:
 
 def _display(profile: dict[str, Any]) -> str:
     gpus, cpus = profile["gpus"], profile["cpus"]
-    hours = walltime_s(profile["walltime"]) / 3600
+    hours = walltime_seconds(profile["walltime"]) / 3600
     # short enough for the notebook toolbar: the jobs panel shows every resource
     parts = [f"{gpus} GPU{'s' if gpus != 1 else ''}" if gpus else f"{cpus} CPU{'s' if cpus != 1 else ''}"]
     parts.append(profile["memory"])
@@ -207,7 +209,7 @@ class CustomKernelsHandler(APIHandler):
         }
         if memory_mb(defaults["memory"]) > memory_mb(limits["memory"]):
             defaults["memory"] = limits["memory"]
-        if walltime_s(defaults["walltime"]) > walltime_s(limits["walltime"]):
+        if walltime_seconds(defaults["walltime"]) > walltime_seconds(limits["walltime"]):
             defaults["walltime"] = limits["walltime"]
         self.finish(json.dumps({"limits": limits, "defaults": defaults}))
 

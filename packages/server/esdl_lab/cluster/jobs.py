@@ -90,7 +90,8 @@ def _requested_gpus(job: dict[str, Any]) -> int:
     return int(match.group(1)) if match else 0
 
 
-def _log_tail(path: str) -> str:
+def log_tail(path: str) -> str:
+    """The last lines of a job's log, reading only its end; empty when there is none."""
     if not path:
         return ""
     try:
@@ -143,7 +144,7 @@ def describe(job: dict[str, Any], now: float) -> dict[str, Any] | None:
         "elapsed_s": elapsed,
         "remaining_s": max(0, start + limit_s - int(now)) if running and start and limit_s else None,
         "why": WHY.get(state, state.lower()) if not live else "",
-        "log_tail": _log_tail(str(job.get("standard_output") or "")) if state in ENDED_BADLY else "",
+        "log_tail": log_tail(str(job.get("standard_output") or "")) if state in ENDED_BADLY else "",
     }
 
 

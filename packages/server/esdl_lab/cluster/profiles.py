@@ -27,11 +27,17 @@ class ProfileError(ValueError):
     """A kernel profile that cannot be offered; the message names the profile and the field."""
 
 
-def _hours(walltime: str) -> str:
+def walltime_seconds(walltime: str) -> int:
+    """``D-HH:MM:SS`` or ``HH:MM:SS`` (checked by WALLTIME) in seconds."""
     days, _, clock = walltime.rpartition("-")
-    h, m, _s = (int(part) for part in clock.split(":"))
-    total = int(days or 0) * 24 + h + (1 if m >= 30 else 0)
-    return f"{total} h" if total else f"{m} min"
+    h, m, s = (int(part) for part in clock.split(":"))
+    return ((int(days or 0) * 24 + h) * 60 + m) * 60 + s
+
+
+def _hours(walltime: str) -> str:
+    minutes = walltime_seconds(walltime) // 60
+    total = minutes // 60 + (1 if minutes % 60 >= 30 else 0)
+    return f"{total} h" if total else f"{minutes} min"
 
 
 def check_profile(raw: Any) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from traitlets import Bool, Int, Unicode
 
 from . import slurm
 from .backends import current as backend
-from .jobs import WHY, comment
+from .jobs import WHY, comment, log_tail
 
 JOB_SCRIPT = """#!/bin/bash
 # ESDL Lab kernel job: ipykernel, ended when the Jupyter server stops renewing the lease file
@@ -231,11 +231,8 @@ class SlurmProvisioner(KernelProvisionerBase):
         except OSError:
             return node
 
-    def _log_tail(self, lines: int = 20) -> str:
-        try:
-            return "\n".join(self._files()["log"].read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
+    def _log_tail(self) -> str:
+        return log_tail(str(self._files()["log"]))
 
     async def _renew_lease(self) -> None:
         lease = self._files()["lease"]
@@ -264,7 +261,7 @@ class SlurmProvisioner(KernelProvisionerBase):
                 "esdl_lab: the kernel job %s %s. Its log ends with:\n%s",
                 self.job_id,
                 WHY.get(ended, ended),
-                self._log_tail(12),
+                self._log_tail(),
             )
             # a job that Slurm ended (cancelled, walltime, memory, node) is not started again behind the
             # user's back, burning GPU hours: the kernel is reported dead, and a restart is the user's choice
