@@ -17,8 +17,12 @@ export interface ICubeData {
   readonly fetched: { chunks: number; bytes: number };
   /** the values and attributes of a dimension's coordinate (indices when it has none) */
   coordinate(dim: string): Promise<{ values: Float64Array; attrs: Record<string, unknown> }>;
-  /** a face's values, row j = v index, column i = u index; NaN where missing */
-  loadFace(face: IFace, selection: ISelection): Promise<Float32Array>;
+  /**
+   * A face's values, row j = v index, column i = u index; NaN where missing. Where the data has coarser
+   * overview levels, `onCoarse` may first get a quick approximation of the same size (shown until the values
+   * arrive).
+   */
+  loadFace(face: IFace, selection: ISelection, onCoarse?: (values: Float32Array) => void): Promise<Float32Array>;
   /** told which faces are about to be loaded together, so that shared chunks are read once */
   plan?(faces: IFace[], selection: ISelection): void;
   /** whether loadFace answers at once (no checkerboard needed) */

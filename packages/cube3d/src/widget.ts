@@ -251,6 +251,60 @@ export class Cube3DWidget extends Widget {
     return (this.selection?.ranges ?? []).map(r => [r.start, r.end]);
   }
 
+  /**
+   * Shows the given [start, end) index range of each shown dimension (clamped to the data, at least one cell
+   * each); unchanged ranges draw nothing. Tells onRangesChange only when `notify` is set (a user's change).
+   */
+  setRanges(ranges: [number, number][], notify = false): void {
+    if (!this.selection || ranges.length !== 3) {
+      return;
+    }
+    const next = ranges.map(([start, end], axis) => {
+      const size = this.dims[axis].size;
+      const first = Math.max(0, Math.min(size - 1, Math.round(start)));
+      return { start: first, end: Math.max(first + 1, Math.min(size, Math.round(end))) };
+    }) as [IRange, IRange, IRange];
+    if (next.every((r, i) => r.start === this.selection!.ranges[i].start && r.end === this.selection!.ranges[i].end)) {
+      return;
+    }
+    this.selection.ranges = next;
+    this.redraw();
+    if (notify) {
+      this.initial.onRangesChange?.(this.ranges);
+    }
+  }
+
+  /** The shown dimensions (name and length, in the order of `ranges`), once loaded. */
+  get shownDims(): { name: string; size: number }[] {
+    return this.dims.map(d => ({ name: d.name, size: d.size }));
+  }
+
+  /** A coordinate of a shown dimension as a label (a date, degrees, a depth). */
+  coordinateLabel(axis: number, index: number): string {
+    return formatCoordinate(this.dims[axis].name, this.coords[axis][index], this.coordAttrs[axis]);
+  }
+
+  /** The canvas the cube is drawn on (null until the scene exists). */
+  get canvas(): HTMLCanvasElement | null {
+    return this.renderer?.domElement ?? null;
+  }
+
+  /** Resolves when every visible face shows its data and nothing is on its way (a stable picture). */
+  async drawn(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(this.complete && this.pending === 0)) {
+      if (Date.now() > deadline) {
+        throw new Error('The cube did not finish drawing in time.');
+      }
+      await new Promise(resolve => requestAnimationFrame(resolve));
+    }
+  }
+
+  /** Adds a control (e.g. the animation's) to the toolbar. */
+  addControl(element: HTMLElement): void {
+    this.node.querySelector('.esdl-Cube3D-toolbar')!.append(element);
+  }
+
   /** Chunks and bytes fetched so far (for tests and benchmarks). */
   get fetched(): { chunks: number; bytes: number } {
     return this.data ? this.data.fetched : { chunks: 0, bytes: 0 };
@@ -585,7 +639,12 @@ export class Cube3DWidget extends Widget {
     const generation = this.generation;
     let values: Float32Array;
     try {
-      values = await data.loadFace(face, selection);
+      values = await data.loadFace(face, selection, coarse => {
+        if (generation === this.generation && state.key === key && !state.values && !this.isDisposed) {
+          this.setTexture(state, mapColours(coarse, colormapTable(this.colormap), this.vmin, this.vmax, this.log));
+          this.renderer!.render(this.scene, this.camera!);
+        }
+      });
     } catch (error) {
       if (state.key === key) {
         state.key = '';
