@@ -158,6 +158,69 @@ test.describe('3D cube', () => {
     expect(errors).toEqual([]);
   });
 
+  test('exact ranges typed or slid with dates and degrees; the wheel zooms a face, Shift+drag pans it', async ({
+    page
+  }) => {
+    const errors = collectErrors(page);
+    const cube = await openCoadsSst(page);
+    await cube.getByRole('button', { name: 'Front' }).click();
+    const ranges = cube.getByRole('group', { name: 'Ranges of the shown dimensions' });
+    await expect(ranges.getByLabel('time from (a coordinate)')).toHaveValue('0000-01-16 06:00');
+    await expect(ranges.getByLabel('lat from (a coordinate)')).toHaveValue('89°N');
+    await expect(ranges.getByLabel('lon to (a coordinate)')).toHaveValue('179°E');
+    const counts = ranges.locator('.esdl-Cube3D-rangeCount');
+    await expect(counts).toHaveText(['12 of 12', '90 of 90', '180 of 180']);
+
+    // a typed date moves the front face to March; typed degrees cut the latitudes to 60°N..60°S
+    await ranges.getByLabel('time from (a coordinate)').fill('0000-03');
+    await ranges.getByLabel('time from (a coordinate)').press('Enter');
+    await expect(cube.getByLabel('Selected face')).toHaveText(/^Front face: time 3 of 12 \(0000-03-1\d/);
+    await ranges.getByLabel('lat from (a coordinate)').fill('60N');
+    await ranges.getByLabel('lat from (a coordinate)').press('Enter');
+    await ranges.getByLabel('lat to (a coordinate)').fill('60 S');
+    await ranges.getByLabel('lat to (a coordinate)').press('Enter');
+    await expect(counts).toHaveText(['10 of 12', '61 of 90', '180 of 180']);
+    await expect(cube.locator('.esdl-Cube3D-label').nth(2)).toHaveText('61°N');
+    await expect(cube.locator('.esdl-Cube3D-label').nth(3)).toHaveText('59°S');
+    await page.screenshot({ path: screenshotPath('cube3d-ranges') });
+    await ranges.getByLabel('lon from (a coordinate)').fill('far east');
+    await ranges.getByLabel('lon from (a coordinate)').press('Enter');
+    await expect(cube.getByRole('alert')).toHaveText('"far east" is not a lon value; type one like 179°W.');
+    await expect(ranges.getByLabel('lon from (a coordinate)')).toHaveValue('179°W');
+    // the slider of the last time steps, by keyboard
+    await ranges.getByLabel('time to', { exact: true }).focus();
+    await page.keyboard.press('ArrowLeft');
+    await expect(counts.first()).toHaveText('9 of 12');
+    await expect(cube.getByRole('alert')).toHaveCount(0);
+
+    // the wheel over the front face zooms into its longitudes and latitudes around the cursor
+    const viewport = cube.locator('.esdl-Cube3D-viewport');
+    const box = (await viewport.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const before = await viewport.screenshot();
+    await page.mouse.wheel(0, -100);
+    await page.mouse.wheel(0, -100);
+    await expect(counts).toHaveText(['9 of 12', '39 of 90', '115 of 180']);
+    await expect(cube.locator('.esdl-Cube3D-status')).toHaveText(/^[1-9]\d* chunks, \d+ KiB fetched$/);
+    expect((await viewport.screenshot()).equals(before)).toBe(false);
+    const lonFrom = await ranges.getByLabel('lon from (a coordinate)').inputValue();
+    // Shift+drag to the right pans the data with the pointer: western longitudes come into view
+    await page.keyboard.down('Shift');
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    await page.keyboard.up('Shift');
+    await expect(counts).toHaveText(['9 of 12', '39 of 90', '115 of 180']);
+    await expect(ranges.getByLabel('lon from (a coordinate)')).not.toHaveValue(lonFrom);
+    await expect(cube.getByLabel('Selected face')).toHaveText(/^Front face: time 3 of 12/);
+    await page.screenshot({ path: screenshotPath('cube3d-zoomed') });
+    // the wheel outside the cube still zooms the camera, not the data
+    await page.mouse.move(box.x + 10, box.y + 10);
+    await page.mouse.wheel(0, 100);
+    await expect(counts).toHaveText(['9 of 12', '39 of 90', '115 of 180']);
+    expect(errors).toEqual([]);
+  });
+
   test('esdl_lab.show_cube in a notebook draws a live cube in the output', async ({ page }) => {
     await page.goto();
     await page.notebook.createNew('cube3d.ipynb', { kernel: 'python3' });

@@ -251,3 +251,23 @@ export function chooseChunkings(faces: IFace[], selection: ISelection, chunkings
   }
   return best;
 }
+
+/**
+ * A range zoomed by `factor` (below 1: in) around the cell `at`, which keeps its place on the face; the result
+ * stays within [0, size) and at least `minimum` cells long.
+ */
+export function zoomRange(range: IRange, size: number, at: number, factor: number, minimum = 2): IRange {
+  const length = range.end - range.start;
+  const next = Math.max(Math.min(minimum, size), Math.min(size, Math.round(length * factor)));
+  const fraction = (at + 0.5 - range.start) / length;
+  const start = Math.round(at + 0.5 - fraction * next);
+  const clamped = Math.max(0, Math.min(size - next, start));
+  return { start: clamped, end: clamped + next };
+}
+
+/** A range moved by `steps` cells, keeping its length and staying within [0, size). */
+export function panRange(range: IRange, size: number, steps: number): IRange {
+  const length = range.end - range.start;
+  const start = Math.max(0, Math.min(size - length, range.start + steps));
+  return { start, end: start + length };
+}

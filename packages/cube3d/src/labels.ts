@@ -62,3 +62,50 @@ export function formatValue(value: number): string {
     ? value.toExponential(3)
     : String(Number(value.toPrecision(4)));
 }
+
+/**
+ * A coordinate value typed by a person, in the units its labels use: a date (2000-03 or 2000-03-15) for time,
+ * degrees with an optional N/S/E/W ("20S", "-20", "20°W") for latitude and longitude, plain numbers otherwise.
+ * Returns undefined for text that is none of these.
+ */
+export function parseCoordinate(dim: string, text: string, attrs: Record<string, unknown> = {}): number | undefined {
+  const name = dim.toLowerCase();
+  const trimmed = text.trim();
+  if (name === 'time' || attrs.axis === 'T') {
+    const match = /^(-?\d{1,4})-(\d{1,2})(?:-(\d{1,2}))?$/.exec(trimmed);
+    const origin = cfTimeToMs(0, attrs.units, attrs.calendar);
+    const perUnit = origin === undefined ? undefined : cfTimeToMs(1, attrs.units, attrs.calendar)! - origin;
+    if (match && origin !== undefined && perUnit) {
+      const date = new Date(0);
+      date.setUTCFullYear(Number(match[1]), Number(match[2]) - 1, Number(match[3] ?? 15));
+      return (date.getTime() - origin) / perUnit;
+    }
+  }
+  const match = /^([-+]?\d+(?:\.\d+)?)\s*°?\s*([NSEWnsew])?$/.exec(trimmed);
+  if (!match) {
+    return undefined;
+  }
+  const value = Number(match[1]);
+  return match[2] && /[SWsw]/.test(match[2]) ? -value : value;
+}
+
+/**
+ * The index of the coordinate nearest to `value`; longitudes compare modulo 360, so a typed -160 finds the stored
+ * 200 of a 21..379 axis.
+ */
+export function nearestIndex(dim: string, values: ArrayLike<number>, value: number): number {
+  const longitude = dim.toLowerCase().startsWith('lon');
+  let best = 0;
+  let bestDistance = Infinity;
+  for (let i = 0; i < values.length; i++) {
+    let distance = Math.abs(values[i] - value);
+    if (longitude) {
+      distance %= 360;
+      distance = Math.min(distance, 360 - distance);
+    }
+    if (distance < bestDistance) {
+      [best, bestDistance] = [i, distance];
+    }
+  }
+  return best;
+}

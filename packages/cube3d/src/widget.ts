@@ -18,9 +18,12 @@ import {
   ISelection,
   IShownDim,
   moveFace,
+  panRange,
   sceneCoordinate,
-  sceneSizes
+  sceneSizes,
+  zoomRange
 } from './geometry';
+import { RangeControls } from './ranges';
 import { formatCoordinate, formatValue } from './labels';
 import { ICubeData, ICubeVariable } from './data';
 
@@ -53,13 +56,18 @@ export interface ICube3DOptions {
 
 const ISOMETRIC = new THREE.Vector3(1.1, 0.9, 1.6);
 
-/** A drag that started on a face: it slices along the face's axis instead of rotating the cube. */
+/**
+ * A drag that started on a face: it slices along the face's axis instead of rotating the cube, or with Shift
+ * held pans the face's data (moves its two in-face ranges).
+ */
 interface IDrag {
   state: IFaceState;
   pointerId: number;
   start: [number, number];
   ranges: [IRange, IRange, IRange];
-  axisPixels: [number, number];
+  /** the screen vector over which each shown axis grows across its whole range */
+  axisPixels: [number, number][];
+  pan: boolean;
 }
 
 /** The name of a face by where it lies in the scene. */
@@ -105,6 +113,7 @@ export class Cube3DWidget extends Widget {
   private readonly maxInput: HTMLInputElement;
   private readonly logInput: HTMLInputElement;
   private readonly legend: HTMLCanvasElement;
+  private rangeControls: RangeControls | null = null;
   private log = false;
 
   constructor(
@@ -195,6 +204,7 @@ export class Cube3DWidget extends Widget {
     this.viewport.addEventListener('pointermove', event => this.onPointerMove(event));
     // in the capture phase, before OrbitControls sees the press: a press on a face slices, elsewhere rotates
     this.viewport.addEventListener('pointerdown', event => this.onPointerDown(event), { capture: true });
+    this.viewport.addEventListener('wheel', event => this.onWheel(event), { capture: true, passive: false });
     this.viewport.addEventListener('pointerup', event => this.endDrag(event));
     this.viewport.addEventListener('pointercancel', event => this.endDrag(event));
   }
@@ -216,6 +226,13 @@ export class Cube3DWidget extends Widget {
       const info = this.data.variable;
       this.setVariable(info);
       await Promise.all(this.selection!.shown.map(async (dim, axis) => this.loadCoordinate(axis, info.dims[dim])));
+      this.rangeControls = new RangeControls(
+        this.dims.map((dim, axis) => ({ ...dim, values: this.coords[axis], attrs: this.coordAttrs[axis] })),
+        this.ranges,
+        ranges => this.setRanges(ranges, true),
+        message => this.showMessage(message)
+      );
+      this.viewport.before(this.rangeControls.node);
       this.createScene();
       this.redraw();
     } catch (error) {
@@ -268,6 +285,7 @@ export class Cube3DWidget extends Widget {
       return;
     }
     this.selection.ranges = next;
+    this.clearMessage();
     this.redraw();
     if (notify) {
       this.initial.onRangesChange?.(this.ranges);
@@ -516,6 +534,7 @@ export class Cube3DWidget extends Widget {
       void this.loadFace(state, key);
     }
     this.renderer.render(this.scene, this.camera);
+    this.rangeControls?.update(this.ranges);
     this.placeLabels(sizes);
     this.showSlice();
     this.showStatus();
@@ -549,7 +568,7 @@ export class Cube3DWidget extends Widget {
     }
   }
 
-  private pick(event: PointerEvent): { state: IFaceState; uv: THREE.Vector2 } | null {
+  private pick(event: MouseEvent): { state: IFaceState; uv: THREE.Vector2 } | null {
     const rect = this.renderer!.domElement.getBoundingClientRect();
     const pointer = new THREE.Vector2(
       ((event.clientX - rect.left) / rect.width) * 2 - 1,
@@ -562,6 +581,20 @@ export class Cube3DWidget extends Widget {
     return state && hit.uv ? { state, uv: hit.uv } : null;
   }
 
+  /** The screen vector (pixels) along which a shown axis grows over its whole range. */
+  private axisPixels(axis: Axis): [number, number] {
+    const ranges = this.selection!.ranges;
+    const sizes = sceneSizes(ranges);
+    const ends = [ranges[axis].start, ranges[axis].end].map(edge => {
+      const point = new THREE.Vector3();
+      const coordinate = sceneCoordinate(axis, this.dims[axis], ranges[axis], sizes[axis], edge);
+      point.setComponent(([2, 1, 0] as const)[axis], coordinate);
+      point.project(this.camera!);
+      return [(point.x * this.viewport.clientWidth) / 2, (-point.y * this.viewport.clientHeight) / 2];
+    });
+    return [ends[1][0] - ends[0][0], ends[1][1] - ends[0][1]];
+  }
+
   private onPointerDown(event: PointerEvent): void {
     if (!this.camera || !this.selection || event.button !== 0) {
       return;
@@ -572,23 +605,13 @@ export class Cube3DWidget extends Widget {
       return;
     }
     this.selected = hit.state;
-    const { axis } = hit.state.face;
-    const ranges = this.selection.ranges;
-    const sizes = sceneSizes(ranges);
-    // the screen vector along which the face's axis grows over its whole range
-    const ends = [ranges[axis].start, ranges[axis].end].map(edge => {
-      const point = new THREE.Vector3();
-      const coordinate = sceneCoordinate(axis, this.dims[axis], ranges[axis], sizes[axis], edge);
-      point.setComponent(([2, 1, 0] as const)[axis], coordinate);
-      point.project(this.camera!);
-      return [(point.x * this.viewport.clientWidth) / 2, (-point.y * this.viewport.clientHeight) / 2];
-    });
     this.drag = {
       state: hit.state,
       pointerId: event.pointerId,
       start: [event.clientX, event.clientY],
-      ranges: ranges.map(r => ({ ...r })) as [IRange, IRange, IRange],
-      axisPixels: [ends[1][0] - ends[0][0], ends[1][1] - ends[0][1]]
+      ranges: this.selection.ranges.map(r => ({ ...r })) as [IRange, IRange, IRange],
+      axisPixels: ([0, 1, 2] as Axis[]).map(axis => this.axisPixels(axis)),
+      pan: event.shiftKey
     };
     this.controls!.enabled = false;
     this.viewport.setPointerCapture(event.pointerId);
@@ -604,10 +627,71 @@ export class Cube3DWidget extends Widget {
 
   private onKeyDown(event: KeyboardEvent): void {
     const steps: Record<string, number> = { ArrowUp: 1, ArrowRight: 1, ArrowDown: -1, ArrowLeft: -1 };
-    if (event.key in steps && this.selected) {
+    const state = this.selected;
+    if (!state || !this.selection) {
+      return;
+    }
+    if (event.key in steps && event.shiftKey) {
+      // Shift + arrows pan the selected face's data by a tenth of its width or height
+      event.preventDefault();
+      const axis = event.key === 'ArrowUp' || event.key === 'ArrowDown' ? state.face.v : state.face.u;
+      const range = this.selection.ranges[axis];
+      const cells = steps[event.key] * Math.max(1, Math.round((range.end - range.start) / 10));
+      this.setAxisRange(axis, panRange(range, this.dims[axis].size, cells));
+    } else if (event.key in steps) {
       event.preventDefault();
       this.moveSelected(steps[event.key]);
+    } else if (event.key === '+' || event.key === '-') {
+      event.preventDefault();
+      this.zoomFace(state, event.key === '+' ? 0.8 : 1.25);
     }
+  }
+
+  /** Sets one shown axis's range (a user's change). */
+  private setAxisRange(axis: Axis, range: IRange): void {
+    const ranges = this.ranges;
+    ranges[axis] = [range.start, range.end];
+    this.setRanges(ranges, true);
+  }
+
+  /**
+   * Zooms the data of a face (its two in-face ranges) by `factor` around the cell at (`u`, `v`), by default its
+   * middle.
+   */
+  private zoomFace(state: IFaceState, factor: number, at?: [number, number]): void {
+    const ranges = this.selection!.ranges;
+    const { u, v } = state.face;
+    const [uAt, vAt] = at ?? [u, v].map(axis => Math.floor((ranges[axis].start + ranges[axis].end - 1) / 2));
+    const next = this.ranges;
+    const zu = zoomRange(ranges[u], this.dims[u].size, uAt, factor);
+    const zv = zoomRange(ranges[v], this.dims[v].size, vAt, factor);
+    next[u] = [zu.start, zu.end];
+    next[v] = [zv.start, zv.end];
+    this.setRanges(next, true);
+  }
+
+  /** The wheel over a face zooms its data around the cursor; elsewhere it zooms the camera (OrbitControls). */
+  private onWheel(event: WheelEvent): void {
+    if (!this.camera || !this.selection || event.deltaY === 0) {
+      return;
+    }
+    const hit = this.pick(event);
+    if (!hit) {
+      return;
+    }
+    event.preventDefault();
+    event.stopPropagation();
+    this.selected = hit.state;
+    const { u, v } = hit.state.face;
+    const ranges = this.selection.ranges;
+    const at = [
+      [u, hit.uv.x],
+      [v, hit.uv.y]
+    ].map(([axis, fraction]) => {
+      const range = ranges[axis];
+      return Math.min(range.end - 1, range.start + Math.floor(fraction * (range.end - range.start)));
+    }) as [number, number];
+    this.zoomFace(hit.state, event.deltaY > 0 ? 1.25 : 0.8, at);
   }
 
   /** Fetches the values of a face and shows them; a checkerboard until then. */
@@ -744,11 +828,28 @@ export class Cube3DWidget extends Widget {
       return;
     }
     if (this.drag && this.drag.pointerId === event.pointerId) {
-      const { ranges, axisPixels, start, state } = this.drag;
-      const length = ranges[state.face.axis].end - ranges[state.face.axis].start;
+      const { ranges, axisPixels, start, state, pan } = this.drag;
       const delta: [number, number] = [event.clientX - start[0], event.clientY - start[1]];
       this.selected = state;
-      this.moveSelected(dragSteps(delta, axisPixels, length), ranges);
+      if (pan) {
+        // the data follows the pointer: its ranges move against the drag
+        const next = ranges.map(r => ({ ...r })) as [IRange, IRange, IRange];
+        for (const axis of [state.face.u, state.face.v]) {
+          const [x, y] = axisPixels[axis];
+          const length = Math.hypot(x, y);
+          const cells =
+            length > 0 ? ((delta[0] * x + delta[1] * y) / length ** 2) * (ranges[axis].end - ranges[axis].start) : 0;
+          next[axis] = panRange(ranges[axis], this.dims[axis].size, -Math.round(cells));
+        }
+        this.setRanges(
+          next.map(r => [r.start, r.end]),
+          true
+        );
+        return;
+      }
+      const axis = state.face.axis;
+      const length = ranges[axis].end - ranges[axis].start;
+      this.moveSelected(dragSteps(delta, axisPixels[axis], length), ranges);
       return;
     }
     const hit = this.pick(event);
@@ -774,6 +875,11 @@ export class Cube3DWidget extends Widget {
   private showStatus(): void {
     const { chunks, bytes } = this.fetched;
     this.statusLine.textContent = `${chunks} chunks, ${Math.round(bytes / 1024)} KiB fetched${this.complete ? '' : ', loading…'}`;
+  }
+
+  /** Removes the message of an earlier mistake (once the user has done something that worked). */
+  private clearMessage(): void {
+    this.node.querySelector('.esdl-Cube3D-message')?.remove();
   }
 
   private showMessage(message: string): void {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkerboard, colormapTable, mapColours, MISSING_RGBA } from '../src/colormaps';
 import { decodeValues } from '../src/source';
-import { cfTimeToMs, formatCoordinate, formatValue } from '../src/labels';
+import { cfTimeToMs, formatCoordinate, formatValue, nearestIndex, parseCoordinate } from '../src/labels';
 
 describe('CPU colour mapping', () => {
   it('maps the range ends to the ends of the map, clamps outside, reverses with _r', () => {
@@ -60,5 +60,32 @@ describe('labels', () => {
     expect(formatCoordinate('depth', 100)).toBe('100 m');
     expect(formatValue(NaN)).toBe('missing');
     expect(formatValue(27.37637)).toBe('27.38');
+  });
+});
+
+describe('typed coordinates', () => {
+  const coadsTime = { units: 'hour since 0000-01-01 00:00:00' };
+
+  it('reads dates for time, in the units of the stored axis', () => {
+    const value = parseCoordinate('time', '0000-03', coadsTime)!;
+    expect(formatCoordinate('time', value, coadsTime)).toBe('0000-03-15');
+    expect(parseCoordinate('time', '2000-01-01', { units: 'days since 2000-01-01' })).toBe(0);
+  });
+
+  it('reads degrees with hemispheres, and plain numbers', () => {
+    expect(parseCoordinate('lat', '20S')).toBe(-20);
+    expect(parseCoordinate('lat', '12.5°N')).toBe(12.5);
+    expect(parseCoordinate('lon', '-160')).toBe(-160);
+    expect(parseCoordinate('lon', '30 W')).toBe(-30);
+    expect(parseCoordinate('depth', '500')).toBe(500);
+    expect(parseCoordinate('lat', 'north')).toBeUndefined();
+  });
+
+  it('finds the nearest index, longitudes modulo 360', () => {
+    const lon = Float64Array.from({ length: 180 }, (_, i) => 21 + 2 * i);
+    expect(lon[nearestIndex('lon', lon, -160)]).toBe(199);
+    expect(lon[nearestIndex('lon', lon, 25)]).toBe(25);
+    const lat = Float64Array.from({ length: 90 }, (_, i) => 89 - 2 * i);
+    expect(lat[nearestIndex('lat', lat, -20)]).toBe(-19);
   });
 });

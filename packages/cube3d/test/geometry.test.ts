@@ -8,6 +8,8 @@ import {
   faceVisible,
   dragSteps,
   moveFace,
+  panRange,
+  zoomRange,
   IRange,
   ISelection,
   IShownDim,
@@ -183,5 +185,26 @@ describe('chunkings for faces shown together', () => {
         [12, 64, 64]
       ])
     ).toEqual([0, 1]);
+  });
+});
+
+describe('zoom and pan of a face', () => {
+  it('zooms in around the cell under the cursor, which keeps its place', () => {
+    const zoomed = zoomRange({ start: 0, end: 180 }, 180, 90, 0.5);
+    expect(zoomed).toEqual({ start: 45, end: 135 });
+    const atEdge = zoomRange({ start: 0, end: 180 }, 180, 0, 0.5);
+    expect(atEdge).toEqual({ start: 0, end: 90 });
+  });
+
+  it('zooms out no further than the whole dimension and in no further than two cells', () => {
+    expect(zoomRange({ start: 40, end: 60 }, 90, 50, 10)).toEqual({ start: 0, end: 90 });
+    expect(zoomRange({ start: 40, end: 43 }, 90, 41, 0.1)).toEqual({ start: 41, end: 43 });
+    expect(zoomRange({ start: 170, end: 180 }, 180, 175, 3)).toEqual({ start: 150, end: 180 });
+  });
+
+  it('pans within the dimension, keeping the length', () => {
+    expect(panRange({ start: 10, end: 20 }, 90, 5)).toEqual({ start: 15, end: 25 });
+    expect(panRange({ start: 10, end: 20 }, 90, -50)).toEqual({ start: 0, end: 10 });
+    expect(panRange({ start: 10, end: 20 }, 90, 500)).toEqual({ start: 80, end: 90 });
   });
 });
