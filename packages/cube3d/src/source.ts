@@ -7,7 +7,8 @@ import * as zarr from 'zarrita';
 import { EsdlApiError, fetchAPI } from '@esdl-lab/core';
 import { ChunkCache } from './cache';
 import { ICubeData, ICubeVariable } from './data';
-import { chooseChunkings, chunksForFace, copyChunkToFace, IChunk, IFace, ISelection } from './geometry';
+import { chooseChunkings, chunksForFace, copyChunkToFace, IChunk, IFace, IRange, ISelection } from './geometry';
+import { axisFactor, chooseFirstLevel, ILevel, ILevelFace, levelIndex, levelSelection, upsampleFace } from './lod';
 
 /** Attributes and shape of a variable, from the consolidated metadata. */
 export interface IVariableInfo {
@@ -45,6 +46,21 @@ export function decodeValues(raw: ArrayLike<number>, attrs: Record<string, unkno
     out[i] = missing.includes(value) ? NaN : value * scale + offset;
   }
   return out;
+}
+
+/** The in-face ranges of a face. */
+function ranges(face: IFace, selection: ISelection): { u: IRange; v: IRange } {
+  return { u: selection.ranges[face.u], v: selection.ranges[face.v] };
+}
+
+/** A face's first picture: the level, the face and selection there, its chunking, and how to blow it up. */
+interface IFirstLevel {
+  level: ILevel;
+  face: IFace;
+  selection: ISelection;
+  chunks: number[];
+  ranges: { u: IRange; v: IRange };
+  factors: { u: number; v: number };
 }
 
 export class CubeSource {
@@ -124,6 +140,24 @@ export class CubeSource {
       .filter(info => info.shape.length >= 3);
   }
 
+  /**
+   * The overview levels (coarsest last) that hold variable `name` on a lat/lon grid, from the root attribute
+   * `esdl_overviews` of the consolidated metadata; none when the cube has no pyramid.
+   */
+  levels(name: string): ILevel[] {
+    const entries: unknown = this.attrs.esdl_overviews;
+    if (!Array.isArray(entries)) {
+      return [];
+    }
+    return entries
+      .filter(
+        (e): e is ILevel =>
+          typeof e?.path === 'string' && typeof e?.factor === 'number' && e.factor > 1 && !!this.variable(name, e.path)
+      )
+      .map(({ level, path, factor }) => ({ level, path, factor }))
+      .sort((a, b) => a.factor - b.factor);
+  }
+
   /** The groups holding copies of the variables with other chunkings (xcube-style `timeseries`), if any. */
   get copies(): string[] {
     const copy = this.attrs.esdl_timeseries;
@@ -162,6 +196,11 @@ export class CubeSource {
     });
   }
 
+  /** Opens an array (from the consolidated metadata: no request), so that its chunks can be asked for at once. */
+  async open(name: string, group: string): Promise<void> {
+    await this.array(name, group);
+  }
+
   private array(name: string, group: string): Promise<zarr.Array<zarr.DataType, zarr.Readable>> {
     const path = group ? `${group}/${name}` : name;
     let array = this.arrays.get(path);
@@ -173,8 +212,13 @@ export class CubeSource {
   }
 }
 
-/** A variable of a cube-server dataset as cube data: each face from the chunking that reads the fewest bytes. */
+/**
+ * A variable of a cube-server dataset as cube data: each face from the chunking that reads the fewest bytes and,
+ * when the cube has overview levels, first from a coarse level as a quick picture.
+ */
 export class ZarrCubeData implements ICubeData {
+  /** about how many screen pixels a face spans, for the choice of its first picture's level */
+  facePixels = 512;
   /** the chunking (group) each face reads, from the last plan */
   private readonly planned = new Map<string, number>();
 
@@ -221,9 +265,45 @@ export class ZarrCubeData implements ICubeData {
     return chunksForFace(face, selection, chunks).every(c => this.source.cached(this.variable.name, group, c));
   }
 
-  async loadFace(face: IFace, selection: ISelection): Promise<Float32Array> {
+  async loadFace(face: IFace, selection: ISelection, onCoarse?: (values: Float32Array) => void): Promise<Float32Array> {
     const { group, chunks } = this.chunking(face, selection);
-    const [u, v] = [selection.ranges[face.u], selection.ranges[face.v]];
+    const first = onCoarse && !this.hasFace(face, selection) ? this.firstLevel(face, selection) : undefined;
+    let done = false;
+    if (first) {
+      // the level's array opened first, so that its chunks are asked for (and come) before the full face's
+      await this.source.open(this.variable.name, first.level.path);
+      void this.readFace(first.face, first.selection, first.level.path, first.chunks).then(
+        values => {
+          if (!done) {
+            onCoarse!(upsampleFace(values, first.ranges, ranges(face, selection), first.factors));
+          }
+        },
+        // only a preview: the full face below reports its own failure
+        () => undefined
+      );
+    }
+    const values = await this.readFace(face, selection, group, chunks);
+    // a coarse picture still on its way is not waited for: its chunks only go into the cache
+    done = true;
+    return values;
+  }
+
+  /** The overview levels of the variable (none unless it has lat and lon, and the levels its dimensions). */
+  get levels(): ILevel[] {
+    const { name, dims } = this.variable;
+    if (!dims.includes('lat') || !dims.includes('lon')) {
+      return [];
+    }
+    return this.source.levels(name).filter(l => this.source.variable(name, l.path)!.dims.join() === dims.join());
+  }
+
+  dispose(): void {
+    this.source.cache.clear();
+  }
+
+  /** A face's values from one group (the root, a copy or a level) and chunking. */
+  private async readFace(face: IFace, selection: ISelection, group: string, chunks: number[]): Promise<Float32Array> {
+    const { u, v } = ranges(face, selection);
     const values = new Float32Array((u.end - u.start) * (v.end - v.start)).fill(NaN);
     await Promise.all(
       chunksForFace(face, selection, chunks).map(async coords => {
@@ -234,8 +314,42 @@ export class ZarrCubeData implements ICubeData {
     return values;
   }
 
-  dispose(): void {
-    this.source.cache.clear();
+  /** The level of a face's first picture and the face as that level holds it, or undefined for none. */
+  private firstLevel(face: IFace, selection: ISelection): IFirstLevel | undefined {
+    const levels = this.levels;
+    if (levels.length === 0) {
+      return undefined;
+    }
+    const spatial = ['lat', 'lon'].map(name => this.variable.dims.indexOf(name));
+    const candidates: IFirstLevel[] = levels.map(level => {
+      const info = this.source.variable(this.variable.name, level.path)!;
+      const levelSel = levelSelection(selection, spatial, level.factor, info.shape);
+      const axisDim = selection.shown[face.axis];
+      const levelFace = {
+        ...face,
+        index: levelIndex(face.index, axisDim, spatial, level.factor, info.shape[axisDim])
+      };
+      return {
+        level,
+        face: levelFace,
+        selection: levelSel,
+        chunks: info.chunks,
+        ranges: ranges(levelFace, levelSel),
+        factors: {
+          u: axisFactor(selection, face.u, spatial, level.factor),
+          v: axisFactor(selection, face.v, spatial, level.factor)
+        }
+      };
+    });
+    const { chunks } = this.chunking(face, selection);
+    const sized = (f: IFace, s: ISelection, c: number[]): ILevelFace => {
+      const { u, v } = ranges(f, s);
+      const cells = c.reduce((product, n) => product * n, 1);
+      return { width: u.end - u.start, height: v.end - v.start, bytes: chunksForFace(f, s, c).length * cells };
+    };
+    const faces = [sized(face, selection, chunks), ...candidates.map(c => sized(c.face, c.selection, c.chunks))];
+    const k = chooseFirstLevel(faces, this.facePixels);
+    return k > 0 ? candidates[k - 1] : undefined;
   }
 
   private chunkings(): { groups: string[]; chunkings: number[][] } {
