@@ -221,6 +221,42 @@ test.describe('3D cube', () => {
     expect(errors).toEqual([]);
   });
 
+  test('a lost WebGL context is given back or replaced by a new one; the cube draws again', async ({ page }) => {
+    const errors = collectErrors(page);
+    const cube = await openCoadsSst(page);
+    const viewport = cube.locator('.esdl-Cube3D-viewport');
+    const lose = (restore: boolean) =>
+      page.evaluate(async restore => {
+        const canvas = document.querySelector('.esdl-Cube3D-viewport canvas') as HTMLCanvasElement;
+        canvas.dataset.old = 'yes';
+        const extension = canvas.getContext('webgl2')!.getExtension('WEBGL_lose_context')!;
+        extension.loseContext();
+        if (restore) {
+          await new Promise(resolve => setTimeout(resolve, 300));
+          extension.restoreContext();
+        }
+      }, restore);
+
+    // the browser gives the context back: the same canvas draws the faces again
+    await lose(true);
+    await expect(cube.getByRole('alert')).toHaveCount(0);
+    await expect(viewport.locator('canvas[data-old]')).toHaveCount(1);
+    await expect.poll(() => drawnPixels(page, viewport)).toBeGreaterThan(20_000);
+
+    // it does not: the message says what happens, then a new canvas takes over, and slicing still works
+    await lose(false);
+    await expect(cube.getByRole('alert')).toContainText('The WebGL context was lost');
+    await expect(cube.getByRole('alert')).toHaveCount(0);
+    await expect(viewport.locator('canvas')).toHaveCount(1);
+    await expect(viewport.locator('canvas[data-old]')).toHaveCount(0);
+    await expect.poll(() => drawnPixels(page, viewport)).toBeGreaterThan(20_000);
+    await page.screenshot({ path: screenshotPath('cube3d-context-replaced') });
+    await viewport.locator('canvas').focus();
+    await page.keyboard.press('ArrowUp');
+    await expect(cube.getByLabel('Selected face')).toHaveText(/time 2 of 12/);
+    expect(errors).toEqual([]);
+  });
+
   test('esdl_lab.show_cube in a notebook draws a live cube in the output', async ({ page }) => {
     await page.goto();
     await page.notebook.createNew('cube3d.ipynb', { kernel: 'python3' });

@@ -56,6 +56,9 @@ export interface ICube3DOptions {
 
 const ISOMETRIC = new THREE.Vector3(1.1, 0.9, 1.6);
 
+/** How long a lost WebGL context may take to come back before the cube makes a new one. */
+const RESTORE_WAIT_MS = 2000;
+
 /**
  * A drag that started on a face: it slices along the face's axis instead of rotating the cube, or with Shift
  * held pans the face's data (moves its two in-face ranges).
@@ -114,6 +117,7 @@ export class Cube3DWidget extends Widget {
   private readonly logInput: HTMLInputElement;
   private readonly legend: HTMLCanvasElement;
   private rangeControls: RangeControls | null = null;
+  private restoreTimer = 0;
   private log = false;
 
   constructor(
@@ -361,6 +365,7 @@ export class Cube3DWidget extends Widget {
       return;
     }
     this.generation += 1;
+    window.clearTimeout(this.restoreTimer);
     this.resizeObserver.disconnect();
     this.controls?.dispose();
     for (const state of this.faces) {
@@ -435,32 +440,9 @@ export class Cube3DWidget extends Widget {
   }
 
   private createScene(): void {
-    const renderer = new THREE.WebGLRenderer({ antialias: true, alpha: true, preserveDrawingBuffer: true });
-    // transparent: the theme's background shows around the cube, and the labels stay readable on it
-    renderer.setClearColor(0x000000, 0);
-    renderer.setPixelRatio(window.devicePixelRatio);
-    renderer.domElement.setAttribute(
-      'aria-label',
-      `3D cube of ${this.info!.name}: drag a face or use the arrow keys to move its slice`
-    );
-    renderer.domElement.tabIndex = 0;
-    renderer.domElement.addEventListener('keydown', event => this.onKeyDown(event));
-    renderer.domElement.addEventListener('webglcontextlost', event => {
-      event.preventDefault();
-      this.showMessage('The WebGL context was lost; it is being re-created.');
-    });
-    renderer.domElement.addEventListener('webglcontextrestored', () => {
-      for (const state of this.faces) {
-        state.key = '';
-      }
-      this.redraw();
-    });
-    this.viewport.prepend(renderer.domElement);
-    this.resizeObserver.observe(this.viewport);
-    this.renderer = renderer;
     this.camera = new THREE.OrthographicCamera(-1, 1, 1, -1, 0.1, 100);
-    this.controls = new OrbitControls(this.camera, renderer.domElement);
-    this.controls.addEventListener('change', () => this.redraw());
+    this.createRenderer();
+    this.resizeObserver.observe(this.viewport);
     for (const face of cubeFaces(this.selection!.ranges)) {
       const geometry = new THREE.BufferGeometry();
       geometry.setAttribute('position', new THREE.BufferAttribute(new Float32Array(12), 3));
@@ -474,6 +456,71 @@ export class Cube3DWidget extends Widget {
     this.selected = this.faces[0];
     this.resizeRenderer();
     this.setView('isometric');
+  }
+
+  /** The WebGL renderer, its canvas (with keyboard and context-loss handling) and the camera's controls. */
+  private createRenderer(): void {
+    let renderer: THREE.WebGLRenderer;
+    try {
+      renderer = new THREE.WebGLRenderer({ antialias: true, alpha: true, preserveDrawingBuffer: true });
+    } catch (error) {
+      throw new Error(
+        `The browser could not create a WebGL2 context (${(error as Error).message}): turn on hardware ` +
+          'acceleration or close other 3D views, then open the cube again.'
+      );
+    }
+    // transparent: the theme's background shows around the cube, and the labels stay readable on it
+    renderer.setClearColor(0x000000, 0);
+    renderer.setPixelRatio(window.devicePixelRatio);
+    renderer.domElement.setAttribute(
+      'aria-label',
+      `3D cube of ${this.info!.name}: drag a face or use the arrow keys to move its slice`
+    );
+    renderer.domElement.tabIndex = 0;
+    renderer.domElement.addEventListener('keydown', event => this.onKeyDown(event));
+    renderer.domElement.addEventListener('webglcontextlost', event => {
+      // preventDefault asks the browser to restore the context; if it does not, a new renderer replaces this one
+      event.preventDefault();
+      this.showMessage('The WebGL context was lost (a GPU reset, or too many 3D views open); re-creating the cube…');
+      window.clearTimeout(this.restoreTimer);
+      this.restoreTimer = window.setTimeout(() => this.replaceRenderer(), RESTORE_WAIT_MS);
+    });
+    renderer.domElement.addEventListener('webglcontextrestored', () => {
+      window.clearTimeout(this.restoreTimer);
+      this.contextBack();
+    });
+    this.viewport.prepend(renderer.domElement);
+    this.renderer = renderer;
+    this.controls = new OrbitControls(this.camera!, renderer.domElement);
+    this.controls.addEventListener('change', () => this.redraw());
+  }
+
+  /** A renderer on a new canvas, for a lost context the browser did not give back. */
+  private replaceRenderer(): void {
+    if (this.isDisposed || !this.renderer) {
+      return;
+    }
+    this.controls?.dispose();
+    this.renderer.domElement.remove();
+    this.renderer.dispose();
+    try {
+      this.createRenderer();
+    } catch (error) {
+      this.renderer = null;
+      this.showMessage((error as Error).message);
+      return;
+    }
+    this.contextBack();
+  }
+
+  /** Uploads every face again (textures died with the old context) and draws. */
+  private contextBack(): void {
+    for (const state of this.faces) {
+      state.key = '';
+    }
+    this.clearMessage();
+    this.resizeRenderer();
+    this.redraw();
   }
 
   private resizeRenderer(): void {
