@@ -2,7 +2,7 @@
 
 The kernel keeps the array; the browser asks for the faces in view and gets each as one binary buffer of
 float32 values, so a large array never travels whole. ``cmap``, ``vmin``, ``vmax`` and ``ranges`` sync both
-ways.
+ways. ``savefig`` and ``save_animation`` return once the browser has written the file.
 """
 
 from __future__ import annotations
@@ -22,6 +22,10 @@ COLORMAPS = ["viridis", "magma", "RdYlBu", "coolwarm", "gray"]
 
 # the in-face axes (u across, v up) of the faces across each shown axis, as in the front end's geometry.ts
 FACE_AXES = {0: (2, 1), 1: (2, 0), 2: (0, 1)}
+# the first bytes of each file the browser writes, by suffix
+MAGIC = {".png": (b"\x89PNG\r\n\x1a\n",), ".gif": (b"GIF89a",), ".webm": (b"\x1a\x45\xdf\xa3",)}
+# save_animation sends the shown sub-cube whole (the kernel cannot answer face requests while the cell runs)
+ANIMATION_BYTES = 512 * 1024 * 1024
 
 
 def _coordinate(values: np.ndarray, attrs: dict[str, Any]) -> dict[str, Any] | None:
@@ -160,35 +164,116 @@ class Cube3D(ipywidgets.DOMWidget):
             return
         self.send({"type": "face", "id": content["id"]}, buffers=[values.tobytes()])
 
+    @validate("ranges")
+    def _check_ranges(self, proposal: dict[str, Any]) -> list[list[int]]:
+        value = proposal["value"]
+        shape = self._array.shape
+        names = self.variable.get("dims") or [f"dim_{i}" for i in range(3)]
+        pairs = isinstance(value, list | tuple) and len(value) == 3
+        if not pairs or not all(isinstance(p, list | tuple) and len(p) == 2 for p in value):
+            raise ValueError(
+                f"ranges must be three [start, end) index pairs, one for each of {names}, "
+                f"e.g. {[[0, n] for n in shape]}; not {value!r}"
+            )
+        checked = []
+        for name, size, (start, end) in zip(names, shape, value, strict=True):
+            if not all(isinstance(i, int | np.integer) and not isinstance(i, bool) for i in (start, end)):
+                raise ValueError(f"The range of {name} must be two integer indices, not {[start, end]!r}")
+            if not 0 <= start < end <= size:
+                raise ValueError(
+                    f"The range of {name} must have 0 <= start < end <= {size} (its length); "
+                    f"[{start}, {end}] does not"
+                )
+            checked.append([int(start), int(end)])
+        return checked
+
+    def _target(self, path: str | os.PathLike, method: str, suffixes: tuple[str, ...]) -> tuple[Path, str]:
+        """The absolute path and the path relative to the notebook's folder, or a clear error."""
+        target = Path(path).resolve()
+        if target.suffix.lower() not in suffixes:
+            kinds = " or ".join(suffixes)
+            raise ValueError(
+                f"{method} writes {kinds} files; give a path ending in {kinds}, not {str(path)!r}"
+            )
+        relative = os.path.relpath(target, Path.cwd())
+        if relative.startswith(".."):
+            raise ValueError(
+                f"{method} writes inside the notebook's folder ({Path.cwd()}), where the Jupyter server can "
+                f"write; {str(target)!r} is outside it"
+            )
+        return target, Path(relative).as_posix()
+
+    def _written(
+        self, target: Path, message: dict[str, Any], buffers: list[Any], method: str, timeout: float
+    ) -> Path:
+        """Sends `message` to the views and returns `target` once a view has written it whole."""
+        before = target.stat().st_mtime_ns if target.exists() else None
+        self.send(message, buffers=buffers)
+        magic = MAGIC[target.suffix.lower()]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            # the server writes atomically (a temporary file, then a rename): a new file here is whole
+            if target.exists() and target.stat().st_mtime_ns != before:
+                with target.open("rb") as file:
+                    if file.read(8).startswith(magic):
+                        return target
+            time.sleep(0.05)
+        raise TimeoutError(
+            f"No view of this cube wrote {target.name!r} within {timeout:g} s. Show the widget first "
+            f"(leave it last in a cell or display() it), wait until it is drawn, then call {method}; "
+            "the browser's console says why a view failed."
+        )
+
     def savefig(self, path: str | os.PathLike, timeout: float = 30.0) -> Path:
         """Writes the cube as shown to a PNG file and returns its path once the whole file exists.
 
         The browser writes the file through the Jupyter server (a kernel cannot receive widget messages while
         a cell runs), so the widget must be shown, and ``path`` must lie in the notebook's folder or below.
         """
-        target = Path(path).resolve()
-        if target.suffix.lower() != ".png":
-            raise ValueError(f"savefig writes PNG files; give a path ending in .png, not {str(path)!r}")
-        relative = os.path.relpath(target, Path.cwd())
-        if relative.startswith(".."):
+        target, relative = self._target(path, "savefig", (".png",))
+        return self._written(target, {"type": "savefig", "path": relative}, [], "savefig", timeout)
+
+    def save_animation(
+        self,
+        path: str | os.PathLike,
+        dim: str | None = None,
+        fps: float = 4,
+        timeout: float | None = None,
+    ) -> Path:
+        """Writes an animation along ``dim`` (default: the first shown) as a GIF or WebM file (by the suffix).
+
+        The front face of ``dim`` sweeps from the start of its range to its end, one frame per index, shown
+        for 1/fps s each; the other ranges stay as they are. Returns the path once the whole file exists. As
+        for ``savefig``, the widget must be shown and ``path`` lie in the notebook's folder or below.
+        """
+        target, relative = self._target(path, "save_animation", (".gif", ".webm"))
+        names = self.variable["dims"]
+        dim = names[0] if dim is None else dim
+        if dim not in names:
+            raise ValueError(f"Unknown dimension {dim!r}: the cube shows {names}; pass dim= one of them")
+        if isinstance(fps, bool) or not isinstance(fps, int | float) or not 1 <= fps <= 30:
+            raise ValueError(f"fps must be a number from 1 to 30, not {fps!r}")
+        axis = names.index(dim)
+        block = np.ascontiguousarray(np.asarray(self.get_current_selection(), dtype="<f4"))
+        if block.nbytes > ANIMATION_BYTES:
             raise ValueError(
-                f"savefig writes inside the notebook's folder ({Path.cwd()}), where the Jupyter server can "
-                f"write; {str(target)!r} is outside it"
+                f"The shown sub-cube is {block.nbytes / 2**20:.0f} MiB, more than the "
+                f"{ANIMATION_BYTES / 2**20:.0f} MiB an animation sends to the browser; narrow c.ranges first"
             )
-        before = target.stat().st_mtime_ns if target.exists() else None
-        self.send({"type": "savefig", "path": Path(relative).as_posix()})
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            # the server writes atomically (a temporary file, then a rename): a new PNG here is whole
-            if target.exists() and target.stat().st_mtime_ns != before:
-                with target.open("rb") as file:
-                    if file.read(8) == b"\x89PNG\r\n\x1a\n":
-                        return target
-            time.sleep(0.05)
-        raise TimeoutError(
-            f"No view of this cube wrote {str(path)!r} within {timeout:g} s. Show the widget first (leave it "
-            "last in a cell or display() it), wait until it is drawn, then call savefig."
-        )
+        start, end = self.ranges[axis]
+        frames = end - start
+        if timeout is None:
+            # drawing and encoding take well under a second a frame; WebM records in real time
+            timeout = 30 + frames * (1 + 1 / fps)
+        message = {
+            "type": "animation",
+            "path": relative,
+            "axis": axis,
+            "fps": fps,
+            "format": target.suffix.lower()[1:],
+            "ranges": self.ranges,
+        }
+        return self._written(target, message, [memoryview(block).cast("B")], "save_animation", timeout)
 
     def get_current_selection(self) -> Any:
         """The sub-cube in view (the same type as the data given: DataArray or ndarray)."""

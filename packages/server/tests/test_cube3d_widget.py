@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -118,3 +120,91 @@ def test_savefig_without_a_view_times_out_saying_what_to_do(tmp_path, monkeypatc
     with pytest.raises(TimeoutError, match="Show the widget first"):
         widget.savefig("cube.png", timeout=0.2)
     assert not (tmp_path / "cube.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("ranges", "message"),
+    [
+        (
+            [[0, 4], [0, 5]],
+            r"three \[start, end\) index pairs, one for each of \['dim_0', 'dim_1', 'dim_2'\]",
+        ),
+        ([[0, 4], [0, 5], 6], "three"),
+        ([[0, 4], [0, 5], [0.5, 6]], r"The range of dim_2 must be two integer indices, not \[0\.5, 6\]"),
+        ([[0, 4], [True, 5], [0, 6]], "The range of dim_1 must be two integer indices"),
+        (
+            [[0, 4], [3, 3], [0, 6]],
+            r"dim_1 must have 0 <= start < end <= 5 \(its length\); \[3, 3\] does not",
+        ),
+        ([[0, 5], [0, 5], [0, 6]], r"dim_0 must have 0 <= start < end <= 4"),
+        ([[-1, 4], [0, 5], [0, 6]], r"\[-1, 4\] does not"),
+    ],
+)
+def test_bad_ranges_say_what_is_wrong_and_keep_the_old_ones(ranges, message):
+    widget = Cube3D(cube())
+    with pytest.raises(ValueError, match=message):
+        widget.ranges = ranges
+    assert widget.ranges == [[0, 4], [0, 5], [0, 6]]
+
+
+def test_ranges_from_python_select_the_sub_cube_and_sync_as_plain_integers():
+    widget = Cube3D(cube())
+    widget.ranges = [(1, 3), [np.int64(0), 2], [2, 6]]
+    assert widget.ranges == [[1, 3], [0, 2], [2, 6]]
+    assert all(type(i) is int for pair in widget.ranges for i in pair)
+    np.testing.assert_array_equal(widget.get_current_selection(), cube()[1:3, 0:2, 2:6])
+
+
+def test_save_animation_refuses_bad_arguments(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    widget = Cube3D(cube(), dims=["time", "lat", "lon"])
+    with pytest.raises(ValueError, match=r"save_animation writes \.gif or \.webm files; .* not 'cube\.mp4'"):
+        widget.save_animation("cube.mp4")
+    with pytest.raises(ValueError, match="inside the notebook's folder"):
+        widget.save_animation(tmp_path.parent / "cube.gif")
+    with pytest.raises(
+        ValueError, match=r"Unknown dimension 'depth': the cube shows \['time', 'lat', 'lon'\]"
+    ):
+        widget.save_animation("cube.gif", dim="depth")
+    with pytest.raises(ValueError, match="fps must be a number from 1 to 30, not 0"):
+        widget.save_animation("cube.gif", fps=0)
+
+
+def test_save_animation_sends_the_shown_sub_cube_and_returns_once_the_file_is_whole(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    widget = Cube3D(cube(), dims=["time", "lat", "lon"])
+    widget.ranges = [[1, 4], [0, 5], [2, 6]]
+    sent_messages = []
+
+    def view(message, buffers=None):
+        """A view as the browser's: it writes the GIF a little later."""
+        sent_messages.append((message, buffers))
+        target = tmp_path / message["path"]
+        threading.Timer(0.2, lambda: target.write_bytes(b"GIF89a" + bytes(100))).start()
+
+    widget.send = view
+    path = widget.save_animation("anim.gif", dim="lat", fps=8)
+    assert path == tmp_path / "anim.gif"
+    assert path.read_bytes().startswith(b"GIF89a")
+    message, buffers = sent_messages[0]
+    assert message == {
+        "type": "animation",
+        "path": "anim.gif",
+        "axis": 1,
+        "fps": 8,
+        "format": "gif",
+        "ranges": [[1, 4], [0, 5], [2, 6]],
+    }
+    block = np.frombuffer(buffers[0], dtype="<f4").reshape(3, 5, 4)
+    np.testing.assert_array_equal(block, cube()[1:4, 0:5, 2:6])
+
+
+def test_save_animation_without_a_view_times_out_saying_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    widget = Cube3D(cube())
+    widget.send = lambda message, buffers=None: None
+    with pytest.raises(
+        TimeoutError, match=r"No view of this cube wrote 'anim\.webm' .* Show the widget first"
+    ):
+        widget.save_animation("anim.webm", timeout=0.2)
+    assert not (tmp_path / "anim.webm").exists()
