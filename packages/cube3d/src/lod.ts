@@ -3,9 +3,9 @@
  * which level gives a face its quick first picture, where a face lies in a level, and that picture blown up to
  * the face's size. DOM-free, so that it is unit-tested.
  *
- * The rule: the first picture comes from the coarsest level whose face still has a cell per 16 screen pixels on
- * each side (or all the cells the face has) and that reads at most half the bytes of the full face; the final
- * picture is always level 0, so that readouts, exports and the "fully drawn" state hold the exact values.
+ * The rule: a face of more than 16 chunks gets a first picture, from the coarsest level whose face still has a
+ * cell per 16 screen pixels on each side (or all the cells the face has) and that reads at most half the bytes of
+ * the full face; the final picture is always level 0, so that readouts, exports and "fully drawn" are exact.
  */
 import { Axis, IRange, ISelection } from './geometry';
 
@@ -16,10 +16,11 @@ export interface ILevel {
   factor: number;
 }
 
-/** A face as one level gives it: its size in cells and the (decoded) bytes of the chunks it needs. */
+/** A face as one level gives it: its size in cells, and the number and (decoded) bytes of the chunks it needs. */
 export interface ILevelFace {
   width: number;
   height: number;
+  chunks: number;
   bytes: number;
 }
 
@@ -27,6 +28,8 @@ export interface ILevelFace {
 export const PIXELS_PER_CELL = 16;
 /** the share of the full face's bytes that a first picture may read at most */
 export const MAX_BYTES_SHARE = 0.5;
+/** chunks that come about as fast as a first picture would (the browser asks for about 6 at a time) */
+export const FEW_CHUNKS = 16;
 
 /**
  * The level (an index into `faces`, where `faces[0]` is the full face) that gives the first picture of a face
@@ -34,6 +37,9 @@ export const MAX_BYTES_SHARE = 0.5;
  */
 export function chooseFirstLevel(faces: ILevelFace[], pixels: number): number {
   const full = faces[0];
+  if (full.chunks <= FEW_CHUNKS) {
+    return 0;
+  }
   const needed = (side: number): number => Math.min(side, Math.ceil(pixels / PIXELS_PER_CELL));
   for (let k = faces.length - 1; k > 0; k--) {
     const face = faces[k];

@@ -344,8 +344,8 @@ export class ZarrCubeData implements ICubeData {
     const { chunks } = this.chunking(face, selection);
     const sized = (f: IFace, s: ISelection, c: number[]): ILevelFace => {
       const { u, v } = ranges(f, s);
-      const cells = c.reduce((product, n) => product * n, 1);
-      return { width: u.end - u.start, height: v.end - v.start, bytes: chunksForFace(f, s, c).length * cells };
+      const chunks = chunksForFace(f, s, c).length;
+      return { width: u.end - u.start, height: v.end - v.start, chunks, bytes: chunks * c.reduce((p, n) => p * n, 1) };
     };
     const faces = [sized(face, selection, chunks), ...candidates.map(c => sized(c.face, c.selection, c.chunks))];
     const k = chooseFirstLevel(faces, this.facePixels);

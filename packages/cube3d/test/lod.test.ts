@@ -4,11 +4,10 @@ import { axisFactor, chooseFirstLevel, levelIndex, levelRange, levelSelection, u
 
 describe('chooseFirstLevel', () => {
   // a 4320 × 2160 face and its levels, each half the previous, chunks of 512 × 512 cells
-  const faces = [4320, 2160, 1080, 540, 270].map((width, k) => ({
-    width,
-    height: Math.ceil(2160 / 2 ** k),
-    bytes: Math.ceil(width / 512) * Math.ceil(2160 / 2 ** k / 512) * 512 * 512
-  }));
+  const faces = [4320, 2160, 1080, 540, 270].map((width, k) => {
+    const chunks = Math.ceil(width / 512) * Math.ceil(2160 / 2 ** k / 512);
+    return { width, height: Math.ceil(2160 / 2 ** k), chunks, bytes: chunks * 512 * 512 };
+  });
 
   it('takes the coarsest level that still has a cell per 16 pixels on each side', () => {
     expect(chooseFirstLevel(faces, 1024)).toBe(4); // 64 cells needed: 270 × 135 will do
@@ -16,30 +15,29 @@ describe('chooseFirstLevel', () => {
     expect(chooseFirstLevel(faces, 16384)).toBe(1); // 1024 needed: 2160 × 1080
   });
 
-  it('takes none when no level is coarse enough to save bytes, or the face is already small', () => {
-    const twoChunks = [
-      { width: 600, height: 300, bytes: 2 },
-      { width: 300, height: 150, bytes: 1.5 }
+  it('takes none when no level saves half the bytes, the face is small, or comes in few chunks', () => {
+    const costly = [
+      { width: 600, height: 300, chunks: 20, bytes: 20 },
+      { width: 300, height: 150, chunks: 15, bytes: 15 }
     ];
-    expect(chooseFirstLevel(twoChunks, 512)).toBe(0);
+    expect(chooseFirstLevel(costly, 512)).toBe(0);
     expect(chooseFirstLevel([faces[0]], 512)).toBe(0);
     // 144 × 73 on 4096 pixels needs all its cells: no level has them
-    expect(
-      chooseFirstLevel(
-        [
-          { width: 144, height: 73, bytes: 100 },
-          { width: 72, height: 37, bytes: 10 }
-        ],
-        4096
-      )
-    ).toBe(0);
+    const small = [
+      { width: 144, height: 73, chunks: 45, bytes: 100 },
+      { width: 72, height: 37, chunks: 15, bytes: 10 }
+    ];
+    expect(chooseFirstLevel(small, 4096)).toBe(0);
+    expect(chooseFirstLevel(small, 512)).toBe(1);
+    // 16 chunks come about as fast as a first picture would
+    expect(chooseFirstLevel([{ ...small[0], chunks: 16 }, small[1]], 512)).toBe(0);
   });
 
   it('keeps a short side (time) as it is and asks only for what the face has', () => {
     const timeByLat = [
-      { width: 12, height: 180, bytes: 1000 },
-      { width: 12, height: 90, bytes: 300 },
-      { width: 12, height: 45, bytes: 100 }
+      { width: 12, height: 180, chunks: 36, bytes: 1000 },
+      { width: 12, height: 90, chunks: 24, bytes: 300 },
+      { width: 12, height: 45, chunks: 12, bytes: 100 }
     ];
     expect(chooseFirstLevel(timeByLat, 512)).toBe(2);
     expect(chooseFirstLevel(timeByLat, 1024)).toBe(1);

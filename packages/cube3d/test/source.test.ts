@@ -1,5 +1,5 @@
 /**
- * ZarrCubeData against a real Zarr v2 directory store written here (time 3 × lat 12 × lon 16, chunks 1 × 4 × 4,
+ * ZarrCubeData against a real Zarr v2 directory store written here (time 3 × lat 12 × lon 16, chunks 1 × 2 × 2,
  * overview levels 1 and 2, a time-series copy), read by zarrita through a fetch stub that serves the store's
  * bytes from disk as the cube server does (404 for a missing key), one request after the other.
  */
@@ -46,7 +46,7 @@ vi.mock('@esdl-lab/core', () => {
 const { ZarrCubeData } = await import('../src/source');
 
 const SHAPE = [3, 12, 16];
-const CHUNKS = [1, 4, 4];
+const CHUNKS = [1, 2, 2];
 
 /** The value stored at level `k` for cell (t, y, x) of that level: distinct per level, so tests see its source. */
 const value = (k: number, t: number, y: number, x: number): number => k * 100000 + t * 10000 + y * 100 + x;
@@ -161,7 +161,7 @@ beforeAll(() => {
     root,
     level(1),
     level(2),
-    { path: 'timeseries', shape: SHAPE, chunks: [3, 12, 3], level: 0 }
+    { path: 'timeseries', shape: SHAPE, chunks: [3, 12, 1], level: 0 }
   ]);
 });
 
@@ -191,11 +191,11 @@ describe('ZarrCubeData with overview levels', () => {
     events.push('full');
     expect(events).toEqual(['coarse', 'full']);
     expect(Array.from(values)).toEqual(expected(sel, front, 0));
-    // 4 chunks of level 1, then the 12 of the full face
-    expect(data.fetched.chunks).toBe(16);
-    expect(served.keys.filter(k => k.startsWith('pyramid/overviews/1/V/')).length).toBe(4);
+    // 12 chunks of level 1, then the 48 of the full face
+    expect(data.fetched.chunks).toBe(60);
+    expect(served.keys.filter(k => k.startsWith('pyramid/overviews/1/V/')).length).toBe(12);
 
-    data.facePixels = 32; // 2 cells a side: level 2 (4 × 3, one chunk)
+    data.facePixels = 32; // 2 cells a side: level 2 (4 × 3, 4 chunks)
     const back = face(sel, 0, 'end');
     let coarseBack: number[] = [];
     await data.loadFace(back, sel, coarse => (coarseBack = Array.from(coarse)));
@@ -233,31 +233,44 @@ describe('ZarrCubeData with overview levels', () => {
     const values = await flat.loadFace(front, sel, onCoarse);
     expect(onCoarse).not.toHaveBeenCalled();
     expect(Array.from(values)).toEqual(expected(sel, front, 0));
-    expect(flat.fetched.chunks).toBe(12);
+    expect(flat.fetched.chunks).toBe(48);
   });
 
-  it('reads a time × lat face from the time-series copy and its first picture from a level', async () => {
+  it('reads a time × lat face from the time-series copy, which comes in one chunk: no first picture', async () => {
     const data = await ZarrCubeData.open('test', 'both', 'V');
-    data.facePixels = 32; // 2 cells a side: level 2 (3 times × 3 lats) reads 48 cells, the copy 108
+    data.facePixels = 64;
     const sel = selection();
     const side = face(sel, 2); // lon index 0: time (u) × lat (v)
+    const first = served.keys.length;
+    const onCoarse = vi.fn();
+    const values = await data.loadFace(side, sel, onCoarse);
+    // one chunk of 3 times × 12 lats × 1 lon (36 cells) rather than 18 root chunks of 2 × 2 (72 cells)
+    expect(served.keys.slice(first).filter(k => k.includes('/V/'))).toEqual(['both/timeseries/V/0.0.0']);
+    expect(onCoarse).not.toHaveBeenCalled();
+    expect(Array.from(values)).toEqual(expected(sel, side, 0));
+  });
+
+  it('gives a time × lat face a first picture from a level where that reads half the bytes', async () => {
+    const data = await ZarrCubeData.open('test', 'pyramid', 'V');
+    data.facePixels = 64; // 4 cells a side: level 1 (3 times × 6 lats) reads 9 chunks, the full face 18
+    const sel = selection();
+    const side = face(sel, 2, 'end'); // lon index 15
     const first = served.keys.length;
     let coarse: number[] = [];
     const values = await data.loadFace(side, sel, c => (coarse = Array.from(c)));
     const keys = served.keys.slice(first);
-    // level 2: a chunk per time; the full face: the one copy chunk that holds all times of 12 lats × 3 lons
-    expect(keys.filter(k => k.includes('/V/'))).toEqual([
-      'both/overviews/2/V/0.0.0',
-      'both/overviews/2/V/1.0.0',
-      'both/overviews/2/V/2.0.0',
-      'both/timeseries/V/0.0.0'
-    ]);
-    expect(coarse).toEqual(expected(sel, side, 2));
+    expect(keys.filter(k => k.startsWith('pyramid/overviews/1/V/')).sort()).toEqual(
+      ['0.0.3', '0.1.3', '0.2.3', '1.0.3', '1.1.3', '1.2.3', '2.0.3', '2.1.3', '2.2.3'].map(
+        c => `pyramid/overviews/1/V/${c}`
+      )
+    );
+    expect(keys.filter(k => k.startsWith('pyramid/V/')).length).toBe(18);
+    expect(coarse).toEqual(expected(sel, side, 1));
     expect(Array.from(values)).toEqual(expected(sel, side, 0));
   });
 
   it('keeps the chunk cache within its bound with the levels read through it', async () => {
-    const chunkBytes = 4 * 4 * 4;
+    const chunkBytes = 2 * 2 * 4;
     const data = await ZarrCubeData.open('test', 'pyramid', 'V', 5 * chunkBytes);
     data.facePixels = 64;
     const sel = selection();
@@ -266,9 +279,8 @@ describe('ZarrCubeData with overview levels', () => {
       let coarse: number[] = [];
       const values = await data.loadFace(f, sel, c => (coarse = Array.from(c)));
       expect(Array.from(values)).toEqual(expected(sel, f, 0));
-      // the coarsest level with 4 cells a side: 2 for lon × time (4 × 3), 1 for lon × lat (8 × 6); none for
-      // time × lat, where level 1 (6 of 9 chunks) would not save half the bytes
-      expect(coarse).toEqual([expected(sel, f, 1), expected(sel, f, 2), []][f.axis]);
+      // the coarsest level with 4 cells a side: 1 for lon × lat (8 × 6) and time × lat (3 × 6), 2 for lon × time
+      expect(coarse).toEqual(expected(sel, f, [1, 2, 1][f.axis]));
       expect(cache.bytes).toBeLessThanOrEqual(cache.maxBytes);
     }
   });
