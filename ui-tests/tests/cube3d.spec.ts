@@ -257,6 +257,72 @@ test.describe('3D cube', () => {
     expect(errors).toEqual([]);
   });
 
+  test('a four-dimensional notebook dataset: three dims chosen, the fourth at an index; a vanished store is named', async ({
+    page
+  }) => {
+    await page.goto();
+    await page.notebook.createNew('cube3d-4d.ipynb', { kernel: 'python3' });
+    await page.notebook.setCell(
+      0,
+      'code',
+      [
+        'import esdl_lab, shutil, xarray as xr',
+        "ds = xr.open_dataset('/usr/share/ferret-vis/data/ocean_atlas_subset.nc', decode_times=False)",
+        "ds = ds.rename(XAX_SUBSET='lon', YAX_SUBSET='lat', ZAXLEVIT19='depth', TIME='time')",
+        "v = esdl_lab.show(ds, name='ocean_atlas_4d')",
+        "esdl_lab.show_cube('ocean_atlas_4d', 'TEMP', server=v.server, dims=['time', 'lat', 'lon'], at={'depth': 3})"
+      ].join('\n')
+    );
+    await page.notebook.runCell(0, true);
+    const cube = page.locator('.esdl-Cube3DOutput .esdl-Cube3D').first();
+    await expect(cube.locator('.esdl-Cube3D-status')).toHaveText(/^[1-9]\d* chunks, \d+ KiB fetched$/);
+    await expect(cube.getByLabel('Dimensions shown')).toHaveValue('0,2,3');
+    await expect(cube.getByLabel('depth shown')).toHaveValue('3');
+    await expect(cube.getByLabel('depth shown').locator('option:checked')).toHaveText('30 m');
+    await expect(cube.getByLabel('Selected face')).toHaveText(/^Front face: time 1 of 12/);
+    // the store names no colour range: it is fitted to the temperatures drawn (about -2 to 30 °C)
+    await expect(cube.getByLabel('Maximum value')).not.toHaveValue('1');
+    const [low, high] = [
+      Number(await cube.getByLabel('Minimum value').inputValue()),
+      Number(await cube.getByLabel('Maximum value').inputValue())
+    ];
+    expect(low).toBeGreaterThan(-3);
+    expect(low).toBeLessThan(5);
+    expect(high).toBeGreaterThan(20);
+    expect(high).toBeLessThan(32);
+
+    // depth instead of time: the front face is the surface, the cube goes down 19 levels; time stands at March
+    await cube.getByLabel('Dimensions shown').selectOption({ label: 'depth × lat × lon' });
+    await expect(cube.getByLabel('Selected face')).toHaveText('Front face: depth 1 of 19 (0 m)');
+    await cube.getByLabel('time shown').selectOption({ index: 2 });
+    await expect(cube.locator('.esdl-Cube3D-rangeName')).toHaveText(['depth', 'lat', 'lon']);
+    await expect(cube.locator('.esdl-Cube3D-status')).toHaveText(/^[1-9]\d* chunks, \d+ KiB fetched$/);
+    expect(await drawnPixels(page, cube.locator('.esdl-Cube3D-viewport'))).toBeGreaterThan(10_000);
+    await page.screenshot({ path: screenshotPath('cube3d-4d') });
+
+    // a store that vanishes while its cube is open: moving to data not fetched yet says what happened
+    await page.notebook.addCell(
+      'code',
+      [
+        "v2 = esdl_lab.show(ds, name='ocean_atlas_gone')",
+        "esdl_lab.show_cube('ocean_atlas_gone', 'TEMP', server=v2.server, dims=['depth', 'lat', 'lon'])"
+      ].join('\n')
+    );
+    await page.notebook.runCell(1, true);
+    const gone = page.locator('.esdl-Cube3DOutput .esdl-Cube3D').nth(1);
+    await expect(gone.locator('.esdl-Cube3D-status')).toHaveText(/^[1-9]\d* chunks, \d+ KiB fetched$/);
+    await page.notebook.addCell(
+      'code',
+      "shutil.rmtree(esdl_lab.notebook_cubes.stores_folder() / 'ocean_atlas_gone.zarr')"
+    );
+    await page.notebook.runCell(2, true);
+    await gone.getByLabel('time shown').selectOption({ index: 7 });
+    await expect(gone.getByRole('alert')).toContainText("Dataset 'ocean_atlas_gone' is unavailable");
+    await expect(gone.locator('.esdl-Cube3D-status')).toHaveText(/, some faces could not be read$/);
+    // the other cube is unaffected
+    await expect(cube.getByRole('alert')).toHaveCount(0);
+  });
+
   test('esdl_lab.show_cube in a notebook draws a live cube in the output', async ({ page }) => {
     await page.goto();
     await page.notebook.createNew('cube3d.ipynb', { kernel: 'python3' });

@@ -110,3 +110,28 @@ export function checkerboard(width: number, height: number, cell = 8): Uint8Arra
   }
   return out;
 }
+
+/**
+ * The colour range that fits the values seen: their 2nd to 98th percentile (outliers do not wash out the
+ * picture), from an even sample of at most `sample` finite values; null when no value is finite.
+ */
+export function fittedRange(arrays: ArrayLike<number>[], sample = 200_000): [number, number] | null {
+  const total = arrays.reduce((sum, a) => sum + a.length, 0);
+  const step = Math.max(1, Math.floor(total / sample));
+  const seen: number[] = [];
+  let k = 0;
+  for (const array of arrays) {
+    for (let i = 0; i < array.length; i++, k++) {
+      if (k % step === 0 && Number.isFinite(array[i])) {
+        seen.push(array[i]);
+      }
+    }
+  }
+  if (seen.length === 0) {
+    return null;
+  }
+  const sorted = Float64Array.from(seen).sort();
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  const [low, high] = [at(0.02), at(0.98)];
+  return low < high ? [low, high] : [low, low + 1];
+}

@@ -271,3 +271,32 @@ export function panRange(range: IRange, size: number, steps: number): IRange {
   const start = Math.max(0, Math.min(size - length, range.start + steps));
   return { start, end: start + length };
 }
+
+/**
+ * The three dimensions (indices, in the variable's order) a cube shows by default: time, latitude and longitude
+ * where the variable has them, otherwise its last three. Other dimensions (a depth) stay at one index, which
+ * the user chooses.
+ */
+export function defaultShownDims(dims: string[]): [number, number, number] {
+  const find = (test: (name: string) => boolean): number => dims.findIndex(d => test(d.toLowerCase()));
+  const picked = [find(d => d === 'time' || d === 't'), find(d => d.startsWith('lat')), find(d => d.startsWith('lon'))];
+  if (picked.every(i => i >= 0)) {
+    return picked.sort((a, b) => a - b) as [number, number, number];
+  }
+  const n = dims.length;
+  return [n - 3, n - 2, n - 1];
+}
+
+/**
+ * The shown dimensions named by a user (three distinct dimensions of the variable), as indices in the
+ * variable's order; an error that names the choices otherwise.
+ */
+export function namedShownDims(dims: string[], names: string[]): [number, number, number] {
+  const indices = names.map(name => dims.indexOf(name));
+  if (names.length !== 3 || indices.some(i => i < 0) || new Set(names).size !== 3) {
+    throw new Error(
+      `Name three different dimensions of ${dims.join(', ')} to show, not ${names.join(', ') || 'none'}.`
+    );
+  }
+  return indices.sort((a, b) => a - b) as [number, number, number];
+}

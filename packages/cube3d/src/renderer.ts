@@ -22,9 +22,14 @@ export function parseCubeState(data: unknown): { ref: IDatasetRef; options: ICub
   if (!server || !dataset) {
     return new Error('This 3D cube output names no cube server or dataset; run esdl_lab.show_cube(...) again.');
   }
+  const dims = Array.isArray(state.dims) && state.dims.every(d => typeof d === 'string') ? state.dims : undefined;
+  const at =
+    state.at && typeof state.at === 'object'
+      ? Object.fromEntries(Object.entries(state.at).filter(([, i]) => Number.isInteger(i)))
+      : undefined;
   return {
     ref: { server, dataset, variable: text('variable') },
-    options: { cmap: text('cmap'), vmin: number('vmin'), vmax: number('vmax') }
+    options: { cmap: text('cmap'), vmin: number('vmin'), vmax: number('vmax'), dims, at }
   };
 }
 

@@ -6,10 +6,12 @@ import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { Widget } from '@lumino/widgets';
 import { IDatasetRef } from '@esdl-lab/core';
-import { checkerboard, COLORMAP_NAMES, colormapTable, mapColours } from './colormaps';
+import { checkerboard, COLORMAP_NAMES, colormapTable, fittedRange, mapColours } from './colormaps';
 import {
   Axis,
   cubeFaces,
+  defaultShownDims,
+  namedShownDims,
   faceQuad,
   faceVisible,
   dragSteps,
@@ -50,6 +52,10 @@ export interface ICube3DOptions {
   data?: () => Promise<ICubeData>;
   /** told when the user changes the colour map or range (a kernel widget syncs them back) */
   onColourChange?: (colour: { cmap: string; vmin: number; vmax: number }) => void;
+  /** the three dimensions to show (by default time, lat and lon, or the last three) */
+  dims?: string[];
+  /** the index of each dimension not shown (by default 0) */
+  at?: Record<string, number>;
   /** told when a face moves, with the [start, end) index range of each shown dimension */
   onRangesChange?: (ranges: [number, number][]) => void;
 }
@@ -118,6 +124,8 @@ export class Cube3DWidget extends Widget {
   private readonly legend: HTMLCanvasElement;
   private rangeControls: RangeControls | null = null;
   private restoreTimer = 0;
+  private autoRange = false;
+  private readonly coordinates = new Map<string, Promise<{ values: Float64Array; attrs: Record<string, unknown> }>>();
   private log = false;
 
   constructor(
@@ -145,6 +153,10 @@ export class Cube3DWidget extends Widget {
     reset.textContent = 'Isometric';
     reset.title = 'Reset the view to the isometric one';
     reset.addEventListener('click', () => this.setView('isometric'));
+    const fit = document.createElement('button');
+    fit.textContent = 'Fit';
+    fit.title = 'Fit the colour range to the data in view (2nd to 98th percentile)';
+    fit.addEventListener('click', () => this.fitRange());
     const front = document.createElement('button');
     front.textContent = 'Front';
     front.title = 'Look straight at the front face';
@@ -166,7 +178,17 @@ export class Cube3DWidget extends Widget {
     this.legend.className = 'esdl-Cube3D-legend';
     this.legend.width = 128;
     this.legend.height = 10;
-    toolbar.append(this.titleLine, this.cmapSelect, this.minInput, this.legend, this.maxInput, logLabel, reset, front);
+    toolbar.append(
+      this.titleLine,
+      this.cmapSelect,
+      this.minInput,
+      this.legend,
+      this.maxInput,
+      fit,
+      logLabel,
+      reset,
+      front
+    );
 
     this.viewport = document.createElement('div');
     this.viewport.className = 'esdl-Cube3D-viewport';
@@ -229,14 +251,9 @@ export class Cube3DWidget extends Widget {
       }
       const info = this.data.variable;
       this.setVariable(info);
-      await Promise.all(this.selection!.shown.map(async (dim, axis) => this.loadCoordinate(axis, info.dims[dim])));
-      this.rangeControls = new RangeControls(
-        this.dims.map((dim, axis) => ({ ...dim, values: this.coords[axis], attrs: this.coordAttrs[axis] })),
-        this.ranges,
-        ranges => this.setRanges(ranges, true),
-        message => this.showMessage(message)
-      );
-      this.viewport.before(this.rangeControls.node);
+      const shown = this.initial.dims ? namedShownDims(info.dims, this.initial.dims) : defaultShownDims(info.dims);
+      const fixed = info.dims.map((dim, i) => Math.max(0, Math.min(info.shape[i] - 1, this.initial.at?.[dim] ?? 0)));
+      await this.showDims(shown, fixed);
       this.createScene();
       this.redraw();
     } catch (error) {
@@ -387,25 +404,129 @@ export class Cube3DWidget extends Widget {
     return input;
   }
 
+  /**
+   * Shows three dimensions of the variable (indices in its order), the others at the `fixed` index: loads their
+   * coordinates, resets the ranges to the whole of each, and (for more than three dimensions) the controls that
+   * choose them. A dimension of length 1 cannot be shown: that is an error that names it.
+   */
+  private async showDims(shown: [number, number, number], fixed: number[]): Promise<void> {
+    const info = this.info!;
+    const short = shown.filter(d => info.shape[d] < 2).map(d => info.dims[d]);
+    if (short.length) {
+      const others = info.dims.filter((_, i) => info.shape[i] >= 2);
+      throw new Error(
+        `"${info.name}" has only one element along ${short.join(', ')}; a cube needs at least two along each ` +
+          `dimension it shows${others.length >= 3 ? `: choose three of ${others.join(', ')}` : ''}.`
+      );
+    }
+    const loaded = await Promise.all(shown.map(dim => this.coordinate(info.dims[dim])));
+    this.generation += 1;
+    this.selection = {
+      shown,
+      fixed,
+      ranges: shown.map(d => ({ start: 0, end: info.shape[d] })) as [IRange, IRange, IRange]
+    };
+    loaded.forEach(({ values, attrs }, axis) => {
+      this.coords[axis] = values;
+      this.coordAttrs[axis] = attrs;
+      this.dims[axis] = {
+        name: info.dims[shown[axis]],
+        size: info.shape[shown[axis]],
+        descending: values.length > 1 && values[1] < values[0]
+      };
+    });
+    const controls = new RangeControls(
+      this.dims.map((dim, axis) => ({ ...dim, values: this.coords[axis], attrs: this.coordAttrs[axis] })),
+      this.ranges,
+      ranges => this.setRanges(ranges, true),
+      message => this.showMessage(message)
+    );
+    if (this.rangeControls) {
+      this.rangeControls.node.replaceWith(controls.node);
+    } else {
+      this.viewport.before(controls.node);
+    }
+    this.rangeControls = controls;
+    if (info.dims.length > 3) {
+      await this.showDimsControls();
+    }
+    for (const state of this.faces) {
+      state.key = '';
+      state.values = null;
+    }
+    this.clearMessage();
+    this.redraw();
+  }
+
+  /**
+   * For a variable of more than three dimensions: which three the cube shows, and the index of each other one
+   * (with its coordinate labels, e.g. depths).
+   */
+  private async showDimsControls(): Promise<void> {
+    const info = this.info!;
+    const selection = this.selection!;
+    const bar = document.createElement('div');
+    bar.className = 'esdl-Cube3D-dims';
+    const choice = document.createElement('select');
+    choice.setAttribute('aria-label', 'Dimensions shown');
+    const n = info.dims.length;
+    for (let a = 0; a < n; a++) {
+      for (let b = a + 1; b < n; b++) {
+        for (let c = b + 1; c < n; c++) {
+          const option = new Option(`${info.dims[a]} × ${info.dims[b]} × ${info.dims[c]}`, `${a},${b},${c}`);
+          option.selected = [a, b, c].every((d, i) => selection.shown[i] === d);
+          choice.append(option);
+        }
+      }
+    }
+    choice.addEventListener('change', () => {
+      const shown = choice.value.split(',').map(Number) as [number, number, number];
+      this.showDims(shown, this.selection!.fixed).catch(error => {
+        this.showMessage((error as Error).message);
+        choice.value = this.selection!.shown.join(',');
+      });
+    });
+    bar.append(choice);
+    for (let dim = 0; dim < n; dim++) {
+      if (selection.shown.includes(dim)) {
+        continue;
+      }
+      const { values, attrs } = await this.coordinate(info.dims[dim]);
+      const label = document.createElement('label');
+      const select = document.createElement('select');
+      select.setAttribute('aria-label', `${info.dims[dim]} shown`);
+      values.forEach((value, i) =>
+        select.append(new Option(formatCoordinate(info.dims[dim], value, attrs), String(i)))
+      );
+      select.value = String(selection.fixed[dim]);
+      select.addEventListener('change', () => {
+        const fixed = [...this.selection!.fixed];
+        fixed[dim] = Number(select.value);
+        this.showDims(this.selection!.shown, fixed).catch(error => this.showMessage((error as Error).message));
+      });
+      label.append(`${info.dims[dim]} `, select);
+      bar.append(label);
+    }
+    this.node.querySelector('.esdl-Cube3D-dims')?.remove();
+    this.rangeControls!.node.before(bar);
+  }
+
+  /** A dimension's coordinate, read once. */
+  private coordinate(dim: string): Promise<{ values: Float64Array; attrs: Record<string, unknown> }> {
+    let coordinate = this.coordinates.get(dim);
+    if (!coordinate) {
+      coordinate = this.data!.coordinate(dim);
+      coordinate.catch(() => this.coordinates.delete(dim));
+      this.coordinates.set(dim, coordinate);
+    }
+    return coordinate;
+  }
+
   private setVariable(info: ICubeVariable): void {
-    const named = info.dims.map(d => d.toLowerCase());
     if (info.shape.length < 3) {
       throw new Error(`"${info.name}" has ${info.shape.length} dimensions; a cube needs three (e.g. time, lat, lon).`);
     }
-    // the last three dimensions (time, lat, lon by the store's convention); others are fixed at their first index
-    const shown = [info.shape.length - 3, info.shape.length - 2, info.shape.length - 1] as [number, number, number];
-    const short = shown.filter(d => info.shape[d] < 2).map(d => info.dims[d]);
-    if (short.length) {
-      throw new Error(
-        `"${info.name}" has only one element along ${short.join(', ')}; a cube needs at least two along each of ${shown.map(d => named[d]).join(', ')}.`
-      );
-    }
     this.info = info;
-    this.selection = {
-      shown,
-      fixed: info.shape.map(() => 0),
-      ranges: shown.map(d => ({ start: 0, end: info.shape[d] })) as [IRange, IRange, IRange]
-    };
     const attrs = info.attrs;
     const name = typeof attrs.long_name === 'string' ? attrs.long_name : info.name;
     this.titleLine.textContent = `${name}${attrs.units ? ` (${attrs.units})` : ''} — ${this.ref.dataset}`;
@@ -421,22 +542,13 @@ export class Cube3DWidget extends Widget {
     const range = attrs.actual_range as number[] | undefined;
     this.vmin = Number(attrs.color_value_min ?? range?.[0] ?? 0);
     this.vmax = Number(attrs.color_value_max ?? range?.[1] ?? 1);
+    // a variable that names no range gets one from the first faces drawn
+    this.autoRange = attrs.color_value_min === undefined && range === undefined && this.initial.vmin === undefined;
     this.vmin = this.initial.vmin ?? this.vmin;
     this.vmax = this.initial.vmax ?? this.vmax;
     this.minInput.value = String(this.vmin);
     this.maxInput.value = String(this.vmax);
     this.drawLegend();
-  }
-
-  private async loadCoordinate(axis: number, dim: string): Promise<void> {
-    const { values, attrs } = await this.data!.coordinate(dim);
-    this.coords[axis] = values;
-    this.coordAttrs[axis] = attrs;
-    this.dims[axis] = {
-      name: dim,
-      size: this.info!.shape[this.selection!.shown[axis]],
-      descending: values.length > 1 && values[1] < values[0]
-    };
   }
 
   private createScene(): void {
@@ -600,6 +712,27 @@ export class Cube3DWidget extends Widget {
     this.sliceLine.textContent = `${faceName(quad.normal)} face: ${dim.name} ${index + 1} of ${dim.size} (${label})`;
   }
 
+  /** Sets the colour range to the 2nd to 98th percentile of the values on the visible faces. */
+  private fitRange(): void {
+    const range = fittedRange(this.visibleFaces().flatMap(state => (state.values ? [state.values] : [])));
+    if (!range) {
+      this.showMessage('The faces in view hold no values (all missing): move a face or choose other ranges.');
+      return;
+    }
+    [this.vmin, this.vmax] = range.map(v => Number(v.toPrecision(4)));
+    if (this.vmin >= this.vmax) {
+      this.vmax = range[1];
+    }
+    this.minInput.value = String(this.vmin);
+    this.maxInput.value = String(this.vmax);
+    if (this.log && this.vmin <= 0) {
+      this.log = false;
+      this.logInput.checked = false;
+    }
+    this.recolour();
+    this.colourChanged();
+  }
+
   private colourChanged(): void {
     this.initial.onColourChange?.({ cmap: this.colormap, vmin: this.vmin, vmax: this.vmax });
   }
@@ -751,6 +884,7 @@ export class Cube3DWidget extends Widget {
     } finally {
       this.pending -= 1;
       this.node.dataset.pending = String(this.pending);
+      this.showStatus();
     }
   }
 
@@ -789,6 +923,10 @@ export class Cube3DWidget extends Widget {
     state.values = values;
     state.width = width;
     state.height = height;
+    if (this.autoRange && this.complete) {
+      this.autoRange = false;
+      this.fitRange();
+    }
     this.setTexture(state, mapColours(values, colormapTable(this.colormap), this.vmin, this.vmax, this.log));
     this.renderer!.render(this.scene, this.camera!);
     this.showStatus();
@@ -921,7 +1059,9 @@ export class Cube3DWidget extends Widget {
 
   private showStatus(): void {
     const { chunks, bytes } = this.fetched;
-    this.statusLine.textContent = `${chunks} chunks, ${Math.round(bytes / 1024)} KiB fetched${this.complete ? '' : ', loading…'}`;
+    // nothing on its way yet faces without data: they failed (the message says why), they are not loading
+    const state = this.pending > 0 ? ', loading…' : this.complete ? '' : ', some faces could not be read';
+    this.statusLine.textContent = `${chunks} chunks, ${Math.round(bytes / 1024)} KiB fetched${state}`;
   }
 
   /** Removes the message of an earlier mistake (once the user has done something that worked). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkerboard, colormapTable, mapColours, MISSING_RGBA } from '../src/colormaps';
+import { checkerboard, colormapTable, mapColours, MISSING_RGBA, fittedRange } from '../src/colormaps';
 import { decodeValues } from '../src/source';
 import { cfTimeToMs, formatCoordinate, formatValue, nearestIndex, parseCoordinate } from '../src/labels';
 
@@ -87,5 +87,22 @@ describe('typed coordinates', () => {
     expect(lon[nearestIndex('lon', lon, 25)]).toBe(25);
     const lat = Float64Array.from({ length: 90 }, (_, i) => 89 - 2 * i);
     expect(lat[nearestIndex('lat', lat, -20)]).toBe(-19);
+  });
+});
+
+describe('a colour range fitted to the data seen', () => {
+  it('takes the 2nd to 98th percentile of the finite values of all faces', () => {
+    const ramp = Float32Array.from({ length: 1000 }, (_, i) => i);
+    const spiked = Float32Array.from([NaN, NaN, 1e30, -1e30]);
+    const [low, high] = fittedRange([ramp, spiked])!;
+    expect(low).toBeGreaterThanOrEqual(0);
+    expect(low).toBeLessThan(40);
+    expect(high).toBeGreaterThan(960);
+    expect(high).toBeLessThan(1000);
+  });
+
+  it('widens a constant field and gives nothing for all-NaN data', () => {
+    expect(fittedRange([Float32Array.from([5, 5, 5])])).toEqual([5, 6]);
+    expect(fittedRange([Float32Array.from([NaN, NaN])])).toBeNull();
   });
 });

@@ -7,7 +7,9 @@ import {
   faceQuad,
   faceVisible,
   dragSteps,
+  defaultShownDims,
   moveFace,
+  namedShownDims,
   panRange,
   zoomRange,
   IRange,
@@ -206,5 +208,21 @@ describe('zoom and pan of a face', () => {
     expect(panRange({ start: 10, end: 20 }, 90, 5)).toEqual({ start: 15, end: 25 });
     expect(panRange({ start: 10, end: 20 }, 90, -50)).toEqual({ start: 0, end: 10 });
     expect(panRange({ start: 10, end: 20 }, 90, 500)).toEqual({ start: 80, end: 90 });
+  });
+});
+
+describe('which three dimensions a cube shows', () => {
+  it('shows time, lat and lon of a four-dimensional variable by default, else the last three', () => {
+    expect(defaultShownDims(['time', 'depth', 'lat', 'lon'])).toEqual([0, 2, 3]);
+    expect(defaultShownDims(['depth', 'lat', 'lon'])).toEqual([0, 1, 2]);
+    expect(defaultShownDims(['member', 'depth', 'y', 'x'])).toEqual([1, 2, 3]);
+  });
+
+  it('takes three named dimensions in the variable order, and says what is wrong with others', () => {
+    expect(namedShownDims(['time', 'depth', 'lat', 'lon'], ['lon', 'depth', 'lat'])).toEqual([1, 2, 3]);
+    expect(() => namedShownDims(['time', 'depth', 'lat', 'lon'], ['time', 'lat'])).toThrow(
+      'Name three different dimensions of time, depth, lat, lon to show, not time, lat.'
+    );
+    expect(() => namedShownDims(['time', 'depth', 'lat', 'lon'], ['time', 'lat', 'x'])).toThrow(/not time, lat, x/);
   });
 });

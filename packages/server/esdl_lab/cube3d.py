@@ -36,6 +36,8 @@ class CubeView:
     cmap: str | None = None
     vmin: float | None = None
     vmax: float | None = None
+    dims: list[str] | None = None
+    at: dict[str, int] | None = None
 
     def __post_init__(self) -> None:
         if self.vmin is not None and self.vmax is not None and self.vmin >= self.vmax:
@@ -63,12 +65,32 @@ class CubeView:
                 f"it has {', '.join(cubes) or 'none'}."
             )
         info = variables[self.variable]
-        shape = info.get("shape") or [2] * len(info["dims"])
-        short = [d for d, n in zip(info["dims"][-3:], shape[-3:], strict=True) if n < 2]
+        names = list(info["dims"])
+        sizes = dict(zip(names, info.get("shape") or [2] * len(names), strict=True))
+        if self.dims is None and len(names) > 3:
+            suggest = [d for d in names if d in ("time", "lat", "lon")]
+            suggest = suggest if len(suggest) == 3 else names[-3:]
+            raise ValueError(
+                f"{self.variable!r} has {len(names)} dimensions ({', '.join(names)}): say which three to "
+                f"show, e.g. dims={suggest} (the others are taken at their first index, or at "
+                "at={name: index})."
+            )
+        shown = list(self.dims) if self.dims is not None else names
+        if len(shown) != 3 or len(set(shown)) != 3 or any(d not in names for d in shown):
+            raise ValueError(f"dims must name three different dimensions of {names}, not {shown}")
+        for name, index in (self.at or {}).items():
+            if name not in names or name in shown:
+                others = [d for d in names if d not in shown]
+                raise ValueError(
+                    f"at= takes indices of the dimensions not shown ({others or 'none'}), not {name!r}"
+                )
+            if not isinstance(index, int) or not 0 <= index < sizes[name]:
+                raise ValueError(f"at[{name!r}] must be an index from 0 to {sizes[name] - 1}, not {index!r}")
+        short = [d for d in shown if sizes[d] < 2]
         if short:
             raise ValueError(
                 f"{self.variable!r} has a single element along {', '.join(short)}; a cube needs at least two "
-                "along each of its last three dimensions."
+                "along each dimension it shows."
             )
 
     def state(self) -> dict[str, Any]:
@@ -96,11 +118,14 @@ def show_cube(
     cmap: str | None = None,
     vmin: float | None = None,
     vmax: float | None = None,
+    dims: list[str] | None = None,
+    at: dict[str, int] | None = None,
 ) -> CubeView:
     """A live 3D cube of ``variable`` (the first with three dimensions by default) of ``dataset``.
 
     ``server`` is a configured cube server (the first by default); ``cmap`` a colour map name (``_r``
     reversed: viridis, magma, RdYlBu, coolwarm, gray), ``vmin``/``vmax`` its range (the variable's own by
-    default).
+    default). A variable of more than three dimensions needs ``dims``, the three to show (e.g.
+    ``["time", "lat", "lon"]``); ``at`` gives the index of each other one (``{"depth": 3}``; 0 by default).
     """
-    return CubeView(dataset, variable, server, cmap, vmin, vmax)
+    return CubeView(dataset, variable, server, cmap, vmin, vmax, dims, at)

@@ -55,10 +55,26 @@ def as_dataset(data: Any):
             f"The data has no lat and lon dimensions (its dimensions: {', '.join(map(str, data.dims))}); "
             "rename them, e.g. ds.rename({'y': 'lat', 'x': 'lon'})"
         )
+    data = _year_zero_as_proleptic(data)
     mappable = [name for name, v in data.data_vars.items() if "lat" in v.dims and "lon" in v.dims]
     if not mappable:
         raise ValueError("None of the data's variables has both lat and lon dimensions.")
     return data[mappable].transpose(..., "lat", "lon")
+
+
+def _year_zero_as_proleptic(data):
+    """Undecoded climatology times ("hour since 0000-01-01") read in the proleptic Gregorian calendar.
+
+    The standard calendar has no year 0, so the cube server refuses such an axis; like cube-gen, the calendar
+    that keeps the mid-month dates is named instead.
+    """
+    for name, coord in data.coords.items():
+        units = str(coord.attrs.get("units", ""))
+        calendar = str(coord.attrs.get("calendar", "standard")).lower()
+        if re.search(r"since\s+0+-", units) and calendar in ("standard", "gregorian"):
+            data = data.assign_coords({name: coord.copy()})
+            data[name].attrs["calendar"] = "proleptic_gregorian"
+    return data
 
 
 def write_store(dataset, dataset_id: str) -> Path:

@@ -419,3 +419,25 @@ describe('configuration reload', () => {
     expect((await json('/datasets/remote/coords/time')).body).toEqual(fixture('coords-demo-time.json'));
   });
 });
+
+describe('a store that vanishes while the server runs', () => {
+  it('answers 503 naming the dataset for its keys, and keeps serving', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'cube-vanish-'));
+    cpSync(demoCube(), path.join(folder, 'gone.zarr'), { recursive: true });
+    const file = path.join(folder, 'cubes.yaml');
+    writeFileSync(file, 'Datasets:\n  - Identifier: gone\n    Path: gone.zarr\n');
+    const running = await startServer({ configFile: file, port: 0, version: '9.9.9', log: () => undefined });
+    try {
+      expect((await fetch(`${running.url}/s3/datasets/gone.zarr/.zmetadata`)).status).toBe(200);
+      expect((await fetch(`${running.url}/s3/datasets/gone.zarr/sst/0.0.0`)).status).toBe(200);
+      rmSync(path.join(folder, 'gone.zarr'), { recursive: true, force: true });
+      const chunk = await fetch(`${running.url}/s3/datasets/gone.zarr/sst/0.0.0`);
+      expect(chunk.status).toBe(503);
+      expect(await chunk.text()).toMatch(/Dataset 'gone' is unavailable/);
+      expect((await fetch(`${running.url}/`)).status).toBe(200);
+    } finally {
+      await running.close();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});

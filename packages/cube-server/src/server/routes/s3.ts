@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { Context } from '../context';
 import { Cube } from '../cube';
-import { ApiError } from '../errors';
+import { ApiError, unavailable } from '../errors';
 import { Request, notModified, send, xmlEscape } from '../http';
 import { DirectoryStore, checkKey } from '../stores';
 
@@ -273,16 +273,21 @@ async function getObject(ctx: Context, req: Request, res: ServerResponse, bucket
     body = consolidatedBytes(ctx, id, cube);
     mtimeMs = (await store.stat('.zmetadata').catch(() => undefined))?.mtimeMs ?? ctx.startTime.getTime();
   } else if (keyAllowed(ctx, id, cube, key)) {
-    const stat = await store.stat(key);
-    const metadata = /(^|\/)\.z(attrs|array|group)$/.test(key);
-    if (stat) {
-      mtimeMs = stat.mtimeMs;
-      if (metadata) {
-        const bytes = await store.get(key);
-        body = bytes && metadataBytes(bytes);
-      } else {
-        body = req.method === 'HEAD' && stat.size >= 0 ? new Uint8Array(stat.size) : await store.get(key);
+    try {
+      const stat = await store.stat(key);
+      const metadata = /(^|\/)\.z(attrs|array|group)$/.test(key);
+      if (stat) {
+        mtimeMs = stat.mtimeMs;
+        if (metadata) {
+          const bytes = await store.get(key);
+          body = bytes && metadataBytes(bytes);
+        } else {
+          body = req.method === 'HEAD' && stat.size >= 0 ? new Uint8Array(stat.size) : await store.get(key);
+        }
       }
+    } catch (error) {
+      // the store went away (or broke) after the dataset was opened: the dataset is unavailable, not the server
+      throw unavailable(`Dataset '${id}' is unavailable: ${(error as Error).message}`);
     }
   }
   if (!body) {
