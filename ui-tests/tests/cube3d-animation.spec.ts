@@ -25,6 +25,42 @@ function differing(a: number[], b: number[]): number {
   return count;
 }
 
+/** The timestamps (ms) of the video frames of a WebM file: its EBML clusters' (Simple)Blocks. */
+function webmFrameTimes(bytes: Buffer): number[] {
+  const vint = (at: number, keepMarker: boolean): [number, number] => {
+    let length = 1;
+    while (!(bytes[at] & (0x80 >> (length - 1)))) {
+      length++;
+    }
+    let value = keepMarker ? bytes[at] : bytes[at] & (0xff >> length);
+    for (let i = 1; i < length; i++) {
+      value = value * 256 + bytes[at + i];
+    }
+    return [value, length];
+  };
+  const containers = new Set([0x18538067, 0x1f43b675, 0xa0]);
+  const times: number[] = [];
+  let cluster = 0;
+  const walk = (at: number, end: number): void => {
+    while (at < end) {
+      const [id, idLength] = vint(at, true);
+      const [size, sizeLength] = vint(at + idLength, false);
+      at += idLength + sizeLength;
+      const length = size === 2 ** (7 * sizeLength) - 1 ? end - at : size;
+      if (containers.has(id)) {
+        walk(at, Math.min(end, at + length));
+      } else if (id === 0xe7) {
+        cluster = bytes.readUIntBE(at, length);
+      } else if (id === 0xa3 || id === 0xa1) {
+        times.push(cluster + bytes.readInt16BE(at + vint(at, false)[1]));
+      }
+      at += length;
+    }
+  };
+  walk(0, bytes.length);
+  return times;
+}
+
 /** Runs code in a new cell and returns the cell's output text. */
 async function run(page: Page, code: string): Promise<string> {
   const index = await page.notebook.getCellCount();
@@ -129,9 +165,11 @@ test.describe('3D cube animation', () => {
     const webm = await webmDownload;
     expect(webm.suggestedFilename()).toBe('data-dim_0.webm');
     const webmBytes = readFileSync((await webm.path())!);
-    // an EBML header, and more than a header: the frames
+    // an EBML header and a frame for each of the 6 steps, and the last one again to give it its duration
     expect([...webmBytes.subarray(0, 4)]).toEqual([0x1a, 0x45, 0xdf, 0xa3]);
-    expect(webmBytes.length).toBeGreaterThan(2000);
+    const times = webmFrameTimes(webmBytes);
+    expect(times).toHaveLength(7);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
     await expect(animation.getByRole('status')).toHaveText(/^Saved data-dim_0\.webm \(\d+ KiB\)$/);
     await page.screenshot({ path: screenshotPath('cube3d-animation-exported') });
 
@@ -139,6 +177,17 @@ test.describe('3D cube animation', () => {
     expect(
       await run(page, "p = c.save_animation('anim.webm', fps=10); print(p.name, p.stat().st_size > 2000)")
     ).toContain('anim.webm True');
+
+    // a browser that cannot record video says so, in the toolbar and to Python
+    await page.evaluate(() => ((window as any).MediaRecorder = undefined));
+    await animation.getByRole('button', { name: 'Export WebM' }).click();
+    const noVideo = 'This browser cannot record video from a canvas (no MediaRecorder); export a GIF instead.';
+    await expect(animation.getByRole('status')).toHaveText(`WEBM export failed: ${noVideo}`);
+    const refused = await run(page, "c.save_animation('none.webm')");
+    expect(refused).toContain(`RuntimeError: The browser could not write 'none.webm': ${noVideo}`);
+    expect(await run(page, "import os; print(sorted(f for f in os.listdir() if f.startswith('none')))")).toContain(
+      '[]'
+    );
     expect(errors).toEqual([]);
   });
 });

@@ -237,8 +237,10 @@ export function webmUnsupported(): string | null {
 }
 
 /**
- * Records the animation as a WebM video. The recorder runs only while a drawn frame is on show for its 1/fps s
- * and is paused while the next one loads, so the video plays at an even rate however slow the data is.
+ * Records the animation as a WebM video: each frame is composed on a canvas of its own and captured when due,
+ * so the cube draws the next frame while the recorded one holds; a frame slower than 1/fps to draw holds the
+ * one before longer. (Pausing the recorder while a frame loads would even this out, but Chromium then drops
+ * frames.)
  */
 export async function recordWebM(
   cube: IAnimatedCube,
@@ -263,21 +265,32 @@ export async function recordWebM(
     recorder.onerror = event => reject(new Error(`The video recorder failed: ${String(event)}`));
   });
   const hold = 1000 / animator.fps;
+  // a frame is due `hold` ms after the one before; the next one draws while the recorded picture holds
+  let due = 0;
+  const waitUntilDue = async (): Promise<void> => {
+    const now = performance.now();
+    if (now < due) {
+      await sleep(due - now);
+    } else {
+      due = now;
+    }
+  };
   recorder.start();
-  recorder.pause();
   try {
     await animator.record(async (index, total) => {
+      await waitUntilDue();
       frames.compose(caption(cube, animator.axis));
-      recorder.resume();
       track.requestFrame();
-      await sleep(hold);
-      recorder.pause();
+      due += hold;
       progress(`WebM: frame ${index + 1} of ${total}`);
+      if (index === total - 1) {
+        // the last frame again, so that it lasts 1/fps too (composed again: an unchanged canvas gives no frame)
+        await waitUntilDue();
+        frames.compose(caption(cube, animator.axis));
+        track.requestFrame();
+        await sleep(Math.min(hold, 100));
+      }
     });
-    // the last frame again, so that the one before it has its full duration
-    recorder.resume();
-    track.requestFrame();
-    await sleep(Math.min(hold, 100));
   } finally {
     recorder.stop();
     track.stop();
@@ -370,6 +383,8 @@ export function createAnimationControls(cube: IAnimatedCube): HTMLElement {
     play.textContent = animator.playing ? 'Pause' : 'Play';
     play.setAttribute('aria-pressed', String(animator.playing));
     play.title = animator.playing ? 'Stop at this frame' : 'Step the front face through the chosen dimension';
+    // nothing else moves the cube while an export records it
+    play.disabled = animator.busy && !animator.playing;
     dimSelect.disabled = animator.busy;
     gif.disabled = webm.disabled = animator.busy;
     const { index, total } = animator.frame;

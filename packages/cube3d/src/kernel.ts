@@ -215,6 +215,16 @@ export class Cube3DView extends DOMWidgetView {
     }
   }
 
+  /** Tells the waiting kernel why `path` was not written, in `<path>.error`, which Python reads and removes. */
+  private async reportFailure(path: string, error: Error): Promise<void> {
+    console.warn(`ESDL Lab 3D cube: writing ${path} failed: ${error.message}`);
+    try {
+      await this.writeFile(`${path}.error`, new TextEncoder().encode(error.message));
+    } catch (reportError) {
+      console.warn(`ESDL Lab 3D cube: could not report it: ${(reportError as Error).message}`);
+    }
+  }
+
   /** Writes the canvas as a PNG for `Cube3D.savefig`. */
   private async savefig(path: string): Promise<void> {
     const cube = this.cube;
@@ -224,7 +234,7 @@ export class Cube3DView extends DOMWidgetView {
     try {
       await this.writeFile(path, await cube.toPNG());
     } catch (error) {
-      console.warn(`ESDL Lab 3D cube: savefig(${path}) failed: ${(error as Error).message}`);
+      await this.reportFailure(path, error as Error);
     }
   }
 
@@ -252,7 +262,7 @@ export class Cube3DView extends DOMWidgetView {
       cube.setRanges(shown);
       await this.writeFile(request.path, bytes);
     } catch (error) {
-      console.warn(`ESDL Lab 3D cube: save_animation(${request.path}) failed: ${(error as Error).message}`);
+      await this.reportFailure(request.path, error as Error);
     } finally {
       data.useBlock(null);
     }

@@ -208,10 +208,17 @@ class Cube3D(ipywidgets.DOMWidget):
     ) -> Path:
         """Sends `message` to the views and returns `target` once a view has written it whole."""
         before = target.stat().st_mtime_ns if target.exists() else None
+        # where a view that fails says why
+        failure = target.with_name(target.name + ".error")
+        failure.unlink(missing_ok=True)
         self.send(message, buffers=buffers)
         magic = MAGIC[target.suffix.lower()]
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            if failure.exists():
+                reason = failure.read_text(errors="replace")
+                failure.unlink(missing_ok=True)
+                raise RuntimeError(f"The browser could not write {target.name!r}: {reason}")
             # the server writes atomically (a temporary file, then a rename): a new file here is whole
             if target.exists() and target.stat().st_mtime_ns != before:
                 with target.open("rb") as file:

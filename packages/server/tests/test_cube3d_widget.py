@@ -208,3 +208,23 @@ def test_save_animation_without_a_view_times_out_saying_what_to_do(tmp_path, mon
     ):
         widget.save_animation("anim.webm", timeout=0.2)
     assert not (tmp_path / "anim.webm").exists()
+
+
+def test_a_view_that_cannot_write_the_file_says_why(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    widget = Cube3D(cube())
+    # a report left by an earlier call is not taken for this one
+    (tmp_path / "anim.webm.error").write_text("an old failure")
+
+    def view(message, buffers=None):
+        """A browser without video recording: it writes why instead of the file."""
+        reason = "This browser cannot record WebM video; export a GIF instead."
+        threading.Timer(0.1, lambda: (tmp_path / "anim.webm.error").write_text(reason)).start()
+
+    widget.send = view
+    with pytest.raises(
+        RuntimeError, match=r"could not write 'anim\.webm': This browser cannot record WebM video"
+    ):
+        widget.save_animation("anim.webm", timeout=5)
+    assert not (tmp_path / "anim.webm.error").exists()
+    assert not (tmp_path / "anim.webm").exists()
