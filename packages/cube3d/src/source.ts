@@ -196,11 +196,6 @@ export class CubeSource {
     });
   }
 
-  /** Opens an array (from the consolidated metadata: no request), so that its chunks can be asked for at once. */
-  async open(name: string, group: string): Promise<void> {
-    await this.array(name, group);
-  }
-
   private array(name: string, group: string): Promise<zarr.Array<zarr.DataType, zarr.Readable>> {
     const path = group ? `${group}/${name}` : name;
     let array = this.arrays.get(path);
@@ -270,8 +265,6 @@ export class ZarrCubeData implements ICubeData {
     const first = onCoarse && !this.hasFace(face, selection) ? this.firstLevel(face, selection) : undefined;
     let done = false;
     if (first) {
-      // the level's array opened first, so that its chunks are asked for (and come) before the full face's
-      await this.source.open(this.variable.name, first.level.path);
       void this.readFace(first.face, first.selection, first.level.path, first.chunks).then(
         values => {
           if (!done) {
@@ -281,6 +274,10 @@ export class ZarrCubeData implements ICubeData {
         // only a preview: the full face below reports its own failure
         () => undefined
       );
+    }
+    if (this.levels.length > 0) {
+      // a task later, so that the first pictures of all faces loaded together are asked for (and come) first
+      await new Promise(resolve => setTimeout(resolve, 0));
     }
     const values = await this.readFace(face, selection, group, chunks);
     // a coarse picture still on its way is not waited for: its chunks only go into the cache

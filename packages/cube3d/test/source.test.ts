@@ -269,6 +269,21 @@ describe('ZarrCubeData with overview levels', () => {
     expect(Array.from(values)).toEqual(expected(sel, side, 0));
   });
 
+  it('asks for the first pictures of faces loaded together before any of their full chunks', async () => {
+    const data = await ZarrCubeData.open('test', 'pyramid', 'V');
+    data.facePixels = 64;
+    const sel = selection();
+    const faces = [face(sel, 0), face(sel, 1, 'end'), face(sel, 2, 'end')];
+    const first = served.keys.length;
+    const coarse: number[] = [];
+    await Promise.all(faces.map((f, i) => data.loadFace(f, sel, () => coarse.push(i))));
+    const keys = served.keys.slice(first).filter(k => k.includes('/V/'));
+    const lastLevel = keys.findLastIndex(k => k.includes('/overviews/'));
+    const firstFull = keys.findIndex(k => k.startsWith('pyramid/V/'));
+    expect(coarse.sort()).toEqual([0, 1, 2]);
+    expect(lastLevel).toBeLessThan(firstFull);
+  });
+
   it('keeps the chunk cache within its bound with the levels read through it', async () => {
     const chunkBytes = 2 * 2 * 4;
     const data = await ZarrCubeData.open('test', 'pyramid', 'V', 5 * chunkBytes);
