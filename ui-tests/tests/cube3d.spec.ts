@@ -82,7 +82,7 @@ test.describe('3D cube', () => {
     // face-on: the front face is January; walk down its middle (0° E) reading the value under the cursor
     await cube.getByRole('button', { name: 'Front' }).click();
     const box = (await viewport.boundingBox())!;
-    const readout = cube.getByRole('status');
+    const readout = cube.getByRole('status', { name: 'Value under the cursor' });
     const samples: { lat: number; value: number; at: [number, number] }[] = [];
     for (let y = box.height * 0.05; y < box.height * 0.95; y += box.height / 60) {
       await viewport.hover({ position: { x: box.width / 2, y } });

@@ -328,10 +328,5 @@ export class Cube3DView extends DOMWidgetView {
     await this.loaded;
     // ranges set in Python before the cube was shown
     cube.setRanges(model.get('ranges'));
-    // unless the widget already brings them (they belong in its toolbar for every cube)
-    if (cube.shownDims.length === 3 && !cube.node.querySelector('.esdl-Cube3D-animation')) {
-      const { createAnimationControls } = await import('./animation');
-      cube.addControl(createAnimationControls(cube));
-    }
   }
 }

@@ -26,6 +26,7 @@ import {
   zoomRange
 } from './geometry';
 import { RangeControls } from './ranges';
+import { createAnimationControls } from './animation';
 import { formatCoordinate, formatValue } from './labels';
 import { ICubeData, ICubeVariable } from './data';
 
@@ -201,6 +202,7 @@ export class Cube3DWidget extends Widget {
     this.readout = document.createElement('div');
     this.readout.className = 'esdl-Cube3D-readout';
     this.readout.setAttribute('role', 'status');
+    this.readout.setAttribute('aria-label', 'Value under the cursor');
     this.readout.setAttribute('aria-live', 'polite');
     this.sliceLine = document.createElement('div');
     this.sliceLine.className = 'esdl-Cube3D-slice';
@@ -255,6 +257,7 @@ export class Cube3DWidget extends Widget {
       const fixed = info.dims.map((dim, i) => Math.max(0, Math.min(info.shape[i] - 1, this.initial.at?.[dim] ?? 0)));
       await this.showDims(shown, fixed);
       this.createScene();
+      this.addControl(createAnimationControls(this));
       this.redraw();
     } catch (error) {
       this.showMessage((error as Error).message);
