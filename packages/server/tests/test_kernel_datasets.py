@@ -39,7 +39,9 @@ def test_a_missing_dataset_or_server_is_named_with_what_exists(demo_jupyter):
     )
     text, reply = run_in_kernel(demo_jupyter, code)
     assert reply.get("status") == "ok", reply
-    missing, server = text.splitlines()
+    lines = [line for line in text.splitlines() if line.startswith("ESDLConnectionError")]
+    assert len(lines) == 2, text
+    missing, server = lines
     assert missing.startswith(
         "ESDLConnectionError The cube server 'demo' has no dataset 'nope'; it has coads"
     )
