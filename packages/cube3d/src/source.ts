@@ -29,6 +29,12 @@ function explain(error: unknown, what: string): Error {
   if (error instanceof EsdlApiError && error.status === 404) {
     return new Error(`${what} is gone from the cube server (404). Reload the catalogue and open the dataset again.`);
   }
+  if (error instanceof EsdlApiError && error.status === 503) {
+    return new Error(
+      `${what} is unavailable on the cube server (503: ${error.message}). Its files were moved or deleted ` +
+        'while it was open: open it again from the catalogue once the server lists it again.'
+    );
+  }
   return new Error(`${what} could not be read: ${(error as Error).message ?? error}`);
 }
 

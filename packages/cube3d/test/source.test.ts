@@ -28,6 +28,9 @@ vi.mock('@esdl-lab/core', () => {
       const match = /^cubes\/[^/]+\/s3\/datasets\/([^/]+)\.zarr\/(.+)$/.exec(endPoint);
       const key = match ? `${decodeURIComponent(match[1])}/${match[2]}` : endPoint;
       served.keys.push(key);
+      if (key.startsWith('vanished/')) {
+        return Promise.reject(new EsdlApiError("Dataset 'vanished' is unavailable", 503));
+      }
       const answer = line
         .then(() => new Promise(resolve => setImmediate(resolve)))
         .then(() => {
@@ -303,6 +306,12 @@ describe('ZarrCubeData with overview levels', () => {
   it('says which dataset is gone when its store answers 404', async () => {
     await expect(ZarrCubeData.open('test', 'missing', 'V')).rejects.toThrow(
       'Dataset "missing" of cube server "test" is gone from the cube server (404)'
+    );
+  });
+
+  it('says what to do when the cube server answers that a store vanished (503)', async () => {
+    await expect(ZarrCubeData.open('test', 'vanished', 'V')).rejects.toThrow(
+      /Dataset "vanished" of cube server "test" is unavailable on the cube server \(503: Dataset 'vanished' is unavailable\)\. .*open it again from the catalogue/
     );
   });
 });
