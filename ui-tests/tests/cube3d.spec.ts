@@ -75,7 +75,7 @@ test.describe('3D cube', () => {
     await expect(cube.locator('.esdl-Cube3D-title')).toHaveText('Sea surface temperature (degC) — coads');
     const viewport = cube.locator('.esdl-Cube3D-viewport');
     const labels = cube.locator('.esdl-Cube3D-label');
-    await expect(labels).toHaveText(['179°W', '179°E', '89°N', '89°S', '0000-01-16 06:00', '0000-12-16 01:20']);
+    await expect(labels).toHaveText(['179°W', '179°E', '89°N', '89°S', '0000-01-16', '0000-12-16']);
     expect(await drawnPixels(page, viewport)).toBeGreaterThan(20_000);
     await page.screenshot({ path: screenshotPath('cube3d-coads-isometric') });
 
@@ -129,7 +129,7 @@ test.describe('3D cube', () => {
     await cube.getByRole('button', { name: 'Front' }).click();
     const viewport = cube.locator('.esdl-Cube3D-viewport');
     const slice = cube.getByLabel('Selected face');
-    await expect(slice).toHaveText('Front face: time 1 of 12 (0000-01-16 06:00)');
+    await expect(slice).toHaveText('Front face: time 1 of 12 (0000-01-16)');
     const january = await viewport.screenshot();
     const box = (await viewport.boundingBox())!;
     const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
@@ -165,7 +165,7 @@ test.describe('3D cube', () => {
     const cube = await openCoadsSst(page);
     await cube.getByRole('button', { name: 'Front' }).click();
     const ranges = cube.getByRole('group', { name: 'Ranges of the shown dimensions' });
-    await expect(ranges.getByLabel('time from (a coordinate)')).toHaveValue('0000-01-16 06:00');
+    await expect(ranges.getByLabel('time from (a coordinate)')).toHaveValue('0000-01-16');
     await expect(ranges.getByLabel('lat from (a coordinate)')).toHaveValue('89°N');
     await expect(ranges.getByLabel('lon to (a coordinate)')).toHaveValue('179°E');
     const counts = ranges.locator('.esdl-Cube3D-rangeCount');

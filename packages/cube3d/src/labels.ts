@@ -27,15 +27,42 @@ export function cfTimeToMs(value: number, units: unknown, calendar: unknown): nu
   return scale === undefined || Number.isNaN(origin) ? undefined : origin + value * scale;
 }
 
-/** A coordinate value as a person reads it, given its dimension name and attributes. */
-export function formatCoordinate(dim: string, value: number, attrs: Record<string, unknown> = {}): string {
+const DAY_MS = 86400000;
+const daysApart = new WeakMap<object, boolean>();
+
+/** Whether neighbouring times of an axis are a day or more apart (daily, monthly, yearly cubes). */
+function stepsOfDays(values: ArrayLike<number>, attrs: Record<string, unknown>): boolean {
+  let known = daysApart.get(values);
+  if (known === undefined) {
+    known = values.length > 1;
+    for (let i = 1; i < values.length && known; i++) {
+      const a = cfTimeToMs(values[i - 1], attrs.units, attrs.calendar);
+      const b = cfTimeToMs(values[i], attrs.units, attrs.calendar);
+      known = a !== undefined && b !== undefined && Math.abs(b - a) >= DAY_MS - 1;
+    }
+    daysApart.set(values, known);
+  }
+  return known;
+}
+
+/**
+ * A coordinate value as a person reads it, given its dimension name and attributes. With the axis's `values`,
+ * times of an axis whose steps are a day or more show the date alone (COADS's months fall at odd hours).
+ */
+export function formatCoordinate(
+  dim: string,
+  value: number,
+  attrs: Record<string, unknown> = {},
+  values?: ArrayLike<number>
+): string {
   const name = dim.toLowerCase();
   if (name === 'time' || attrs.axis === 'T') {
     const ms = cfTimeToMs(value, attrs.units, attrs.calendar);
     if (ms !== undefined) {
       const iso = new Date(ms).toISOString();
       // a time of day only where the data has one (not for daily and monthly cubes)
-      return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+      const dateOnly = iso.endsWith('T00:00:00.000Z') || (values !== undefined && stepsOfDays(values, attrs));
+      return dateOnly ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
     }
     return `${value} ${attrs.units ?? ''}`.trim();
   }

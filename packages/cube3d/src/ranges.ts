@@ -55,7 +55,7 @@ export class RangeControls {
   }
 
   private label(dim: IRangeDim, index: number): string {
-    return formatCoordinate(dim.name, dim.values[index], dim.attrs);
+    return formatCoordinate(dim.name, dim.values[index], dim.attrs, dim.values);
   }
 
   /** Sets one end of a dimension's range (an index, inclusive) and tells the cube; the other end yields. */

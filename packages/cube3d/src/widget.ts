@@ -323,7 +323,7 @@ export class Cube3DWidget extends Widget {
 
   /** A coordinate of a shown dimension as a label (a date, degrees, a depth). */
   coordinateLabel(axis: number, index: number): string {
-    return formatCoordinate(this.dims[axis].name, this.coords[axis][index], this.coordAttrs[axis]);
+    return formatCoordinate(this.dims[axis].name, this.coords[axis][index], this.coordAttrs[axis], this.coords[axis]);
   }
 
   /** The canvas the cube is drawn on (null until the scene exists). */
@@ -499,7 +499,7 @@ export class Cube3DWidget extends Widget {
       const select = document.createElement('select');
       select.setAttribute('aria-label', `${info.dims[dim]} shown`);
       values.forEach((value, i) =>
-        select.append(new Option(formatCoordinate(info.dims[dim], value, attrs), String(i)))
+        select.append(new Option(formatCoordinate(info.dims[dim], value, attrs, values), String(i)))
       );
       select.value = String(selection.fixed[dim]);
       select.addEventListener('change', () => {
@@ -711,7 +711,7 @@ export class Cube3DWidget extends Widget {
     const { axis, index } = state.face;
     const quad = faceQuad(state.face, this.dims, this.selection!.ranges, sceneSizes(this.selection!.ranges));
     const dim = this.dims[axis];
-    const label = formatCoordinate(dim.name, this.coords[axis][index], this.coordAttrs[axis]);
+    const label = formatCoordinate(dim.name, this.coords[axis][index], this.coordAttrs[axis], this.coords[axis]);
     this.sliceLine.textContent = `${faceName(quad.normal)} face: ${dim.name} ${index + 1} of ${dim.size} (${label})`;
   }
 
@@ -986,7 +986,12 @@ export class Cube3DWidget extends Widget {
     const label = (axis: number, index: number, at: [number, number, number], anchor: string): HTMLElement => {
       const element = document.createElement('div');
       element.className = `esdl-Cube3D-label esdl-mod-${anchor}`;
-      element.textContent = formatCoordinate(this.dims[axis].name, this.coords[axis][index], this.coordAttrs[axis]);
+      element.textContent = formatCoordinate(
+        this.dims[axis].name,
+        this.coords[axis][index],
+        this.coordAttrs[axis],
+        this.coords[axis]
+      );
       const point = new THREE.Vector3(...at).project(this.camera!);
       element.style.left = `${((point.x + 1) / 2) * width}px`;
       element.style.top = `${((1 - point.y) / 2) * height}px`;
@@ -1053,7 +1058,9 @@ export class Cube3DWidget extends Widget {
     index[state.face.u] = this.selection.ranges[state.face.u].start + i;
     index[state.face.v] = this.selection.ranges[state.face.v].start + j;
     const where = ([1, 2, 0] as Axis[])
-      .map(axis => formatCoordinate(this.dims[axis].name, this.coords[axis][index[axis]], this.coordAttrs[axis]))
+      .map(axis =>
+        formatCoordinate(this.dims[axis].name, this.coords[axis][index[axis]], this.coordAttrs[axis], this.coords[axis])
+      )
       .join(', ');
     const units = this.info!.attrs.units ? ` ${this.info!.attrs.units}` : '';
     const value = values[j * state.width + i];

@@ -61,6 +61,16 @@ describe('labels', () => {
     expect(formatValue(NaN)).toBe('missing');
     expect(formatValue(27.37637)).toBe('27.38');
   });
+
+  it('shows the date alone where an axis steps by days or more, the time of day where it steps by hours', () => {
+    const coadsTime = { units: 'hour since 0000-01-01 00:00:00' };
+    const months = Float64Array.from([366, 1096.485, 1826.97]);
+    expect(formatCoordinate('time', months[2], coadsTime)).toBe('0000-03-17 02:58');
+    expect(formatCoordinate('time', months[2], coadsTime, months)).toBe('0000-03-17');
+    const hours = [0, 6, 12].map(h => 366 + h);
+    expect(formatCoordinate('time', hours[1], coadsTime, hours)).toBe('0000-01-16 12:00');
+    expect(formatCoordinate('time', 366, coadsTime, [366])).toBe('0000-01-16 06:00');
+  });
 });
 
 describe('typed coordinates', () => {
