@@ -1,5 +1,6 @@
 import { expect, test } from '@jupyterlab/galata';
 import { Locator, Page } from '@playwright/test';
+import { colormapTable, mapColours } from '../../packages/cube3d/src/colormaps';
 import { collectErrors, screenshotPath } from './helpers';
 
 test.use({ autoGoto: false });
@@ -22,7 +23,7 @@ async function coloursAt(page: Page, element: Locator, points: [number, number][
       context.drawImage(image, 0, 0);
       const scale = image.width / width;
       return points.map(([x, y]) => {
-        const [r, g, b] = context.getImageData(Math.round(x * scale), Math.round(y * scale), 1, 1).data;
+        const [r, g, b] = context.getImageData(Math.floor(x * scale), Math.floor(y * scale), 1, 1).data;
         return [r, g, b] as RGB;
       });
     },
@@ -84,13 +85,15 @@ test.describe('3D cube', () => {
     const box = (await viewport.boundingBox())!;
     const readout = cube.getByRole('status', { name: 'Value under the cursor' });
     const samples: { lat: number; value: number; at: [number, number] }[] = [];
-    for (let y = box.height * 0.05; y < box.height * 0.95; y += box.height / 60) {
-      await viewport.hover({ position: { x: box.width / 2, y } });
+    for (let step = box.height * 0.05; step < box.height * 0.95; step += box.height / 60) {
+      // at pixel centres: the cell under the cursor is the cell drawn at that pixel of the screenshot
+      const y = Math.floor(step) + 0.5;
+      await viewport.hover({ position: { x: Math.floor(box.width / 2) + 0.5, y } });
       const text = (await readout.textContent()) ?? '';
       const match = /^SST (-?[\d.]+) degC at ([\d.]+)°([NS]), [\d.]+°[EW], 0000-01-16/.exec(text);
       if (match) {
         const lat = Number(match[2]) * (match[3] === 'S' ? -1 : 1);
-        samples.push({ lat, value: Number(match[1]), at: [box.width / 2, y] });
+        samples.push({ lat, value: Number(match[1]), at: [Math.floor(box.width / 2) + 0.5, y] });
       }
     }
     const tropics = samples.filter(s => Math.abs(s.lat) <= 5);
@@ -114,6 +117,21 @@ test.describe('3D cube', () => {
     );
     expect(warm.every(([r, , b]) => r > b + 60)).toBe(true);
     expect(cold.every(([r, , b]) => b > r + 40)).toBe(true);
+    // the GPU's colour of a cell is the CPU mapping (mapColours) of the value the readout shows (within the
+    // readout's four digits; one point may fall on a cell's edge, where raycast and raster may disagree)
+    const table = colormapTable('RdYlBu_r');
+    const drawn = await coloursAt(
+      page,
+      viewport,
+      samples.map(s => s.at)
+    );
+    const matching = samples.filter((s, i) =>
+      [-0.05, 0, 0.05].some(delta => {
+        const expected = mapColours([s.value + delta], table, -2, 32);
+        return drawn[i].every((c, k) => Math.abs(c - expected[k]) <= 2);
+      })
+    );
+    expect(matching.length).toBeGreaterThanOrEqual(samples.length - 1);
     await page.screenshot({ path: screenshotPath('cube3d-coads-front') });
     await expect(cube.getByRole('img', { name: 'Colour bar: RdYlBu_r from -2 to 32 degC' })).toBeVisible();
     // SST goes below 0 °C: no log scale, and a message that says why

@@ -1,5 +1,6 @@
 /**
- * Colour maps of the cube and the CPU colour mapping (used to draw the faces and to export PNGs).
+ * Colour maps of the cube and the CPU colour mapping: the reference of the faces' shader (faceshader.ts),
+ * which the UI tests compare the drawn canvas with, and the colour bar.
  * Each map is a list of evenly spaced control colours, interpolated into a 256-entry table; a name ending in
  * `_r` is the reversed map.
  */

@@ -6,7 +6,8 @@ import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { Widget } from '@lumino/widgets';
 import { IDatasetRef } from '@esdl-lab/core';
-import { checkerboard, COLORMAP_NAMES, colormapTable, fittedRange, mapColours } from './colormaps';
+import { checkerboard, COLORMAP_NAMES, colormapTable, fittedRange } from './colormaps';
+import { FaceMaterial, tableTexture } from './faceshader';
 import {
   Axis,
   cubeFaces,
@@ -33,7 +34,7 @@ import { ICubeData, ICubeVariable } from './data';
 /** What a face mesh shows now: its slice, its values (for the readout) and whether they have arrived. */
 interface IFaceState {
   face: IFace;
-  mesh: THREE.Mesh<THREE.BufferGeometry, THREE.MeshBasicMaterial>;
+  mesh: THREE.Mesh<THREE.BufferGeometry, FaceMaterial>;
   key: string;
   values: Float32Array | null;
   width: number;
@@ -125,6 +126,8 @@ export class Cube3DWidget extends Widget {
   private readonly legend: HTMLCanvasElement;
   private rangeControls: RangeControls | null = null;
   private restoreTimer = 0;
+  /** the colour map's table on the GPU, shared by the faces' materials */
+  private table: THREE.DataTexture | null = null;
   private autoRange = false;
   private readonly coordinates = new Map<string, Promise<{ values: Float64Array; attrs: Record<string, unknown> }>>();
   private log = false;
@@ -390,9 +393,9 @@ export class Cube3DWidget extends Widget {
     this.controls?.dispose();
     for (const state of this.faces) {
       state.mesh.geometry.dispose();
-      state.mesh.material.map?.dispose();
       state.mesh.material.dispose();
     }
+    this.table?.dispose();
     this.renderer?.dispose();
     this.data?.dispose();
     super.dispose();
@@ -563,7 +566,9 @@ export class Cube3DWidget extends Widget {
       geometry.setAttribute('position', new THREE.BufferAttribute(new Float32Array(12), 3));
       geometry.setAttribute('uv', new THREE.BufferAttribute(new Float32Array([0, 0, 1, 0, 1, 1, 0, 1]), 2));
       geometry.setIndex([0, 1, 2, 0, 2, 3]);
-      const material = new THREE.MeshBasicMaterial({ side: THREE.DoubleSide });
+      this.table ??= tableTexture(colormapTable(this.colormap));
+      const material = new FaceMaterial(this.table);
+      material.setRange(this.vmin, this.vmax, this.log);
       const mesh = new THREE.Mesh(geometry, material);
       this.scene.add(mesh);
       this.faces.push({ face, mesh, key: '', values: null, width: 0, height: 0 });
@@ -902,14 +907,18 @@ export class Cube3DWidget extends Widget {
       state.values = null;
       state.width = width;
       state.height = height;
-      this.setTexture(state, checkerboard(width, height, Math.max(1, Math.round(Math.max(width, height) / 16))));
+      state.mesh.material.showImage(
+        checkerboard(width, height, Math.max(1, Math.round(Math.max(width, height) / 16))),
+        width,
+        height
+      );
     }
     const generation = this.generation;
     let values: Float32Array;
     try {
       values = await data.loadFace(face, selection, coarse => {
         if (generation === this.generation && state.key === key && !state.values && !this.isDisposed) {
-          this.setTexture(state, mapColours(coarse, colormapTable(this.colormap), this.vmin, this.vmax, this.log));
+          state.mesh.material.showValues(coarse, width, height);
           this.renderer!.render(this.scene, this.camera!);
         }
       });
@@ -930,20 +939,9 @@ export class Cube3DWidget extends Widget {
       this.autoRange = false;
       this.fitRange();
     }
-    this.setTexture(state, mapColours(values, colormapTable(this.colormap), this.vmin, this.vmax, this.log));
+    state.mesh.material.showValues(values, width, height);
     this.renderer!.render(this.scene, this.camera!);
     this.showStatus();
-  }
-
-  private setTexture(state: IFaceState, rgba: Uint8Array): void {
-    const texture = new THREE.DataTexture(rgba, state.width, state.height, THREE.RGBAFormat);
-    texture.colorSpace = THREE.SRGBColorSpace;
-    texture.magFilter = THREE.NearestFilter;
-    texture.minFilter = THREE.LinearFilter;
-    texture.needsUpdate = true;
-    state.mesh.material.map?.dispose();
-    state.mesh.material.map = texture;
-    state.mesh.material.needsUpdate = true;
   }
 
   /** The colour bar between the range inputs: the map from vmin (left) to vmax (right). */
@@ -968,11 +966,13 @@ export class Cube3DWidget extends Widget {
 
   private recolour(): void {
     this.drawLegend();
-    const table = colormapTable(this.colormap);
+    // on the GPU: a new table and range for every face's shader, no value mapped or uploaded again
+    if (this.table) {
+      (this.table.image.data as Uint8Array).set(colormapTable(this.colormap));
+      this.table.needsUpdate = true;
+    }
     for (const state of this.faces) {
-      if (state.values) {
-        this.setTexture(state, mapColours(state.values, table, this.vmin, this.vmax, this.log));
-      }
+      state.mesh.material.setRange(this.vmin, this.vmax, this.log);
     }
     this.renderer?.render(this.scene, this.camera!);
   }
