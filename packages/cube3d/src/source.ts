@@ -39,6 +39,29 @@ function explain(error: unknown, what: string): Error {
 }
 
 /**
+ * Starts loading the codecs the store's arrays name (zarrita loads one only when a chunk first needs it: Blosc's
+ * WebAssembly is 600 kB), so that they arrive while the coordinates and the first chunks are on their way.
+ */
+function preloadCodecs(metadata: Record<string, any>): void {
+  const ids = new Set<string>();
+  for (const [key, value] of Object.entries(metadata)) {
+    if (key.endsWith('.zarray')) {
+      for (const codec of [value?.compressor, ...(Array.isArray(value?.filters) ? value.filters : [])]) {
+        if (typeof codec?.id === 'string') {
+          ids.add(codec.id);
+        }
+      }
+    }
+  }
+  for (const id of ids) {
+    // a codec zarrita does not know fails later, on the chunk, with zarrita's own message
+    zarr.registry
+      .get(id)?.()
+      .catch(() => undefined);
+  }
+}
+
+/**
  * Physical values of stored ones: fill and missing values become NaN, then CF scale and offset apply. A value
  * is missing only when the store says so (Lexcube draws a real -9999 as missing).
  */
@@ -112,6 +135,7 @@ export class CubeSource {
     if (!metadata?.metadata) {
       throw new Error(`Dataset "${dataset}" of cube server "${server}" has no consolidated Zarr metadata.`);
     }
+    preloadCodecs(metadata.metadata);
     return new CubeSource(server, dataset, metadata.metadata, new ChunkCache<IChunk>(cacheBytes));
   }
 

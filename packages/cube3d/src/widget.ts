@@ -243,17 +243,17 @@ export class Cube3DWidget extends Widget {
   /** Reads the dataset's metadata and coordinates and draws the cube; failures show as a message. */
   async load(): Promise<void> {
     try {
+      let opening: Promise<ICubeData>;
       if (this.initial.data) {
-        this.data = await this.initial.data();
+        opening = this.initial.data();
       } else {
         const { ZarrCubeData } = await import('./source');
-        this.data = await ZarrCubeData.open(
-          this.ref.server,
-          this.ref.dataset,
-          this.ref.variable,
-          this.initial.cacheBytes
-        );
+        opening = ZarrCubeData.open(this.ref.server, this.ref.dataset, this.ref.variable, this.initial.cacheBytes);
       }
+      // the WebGL context (tens of milliseconds in software) is made while the metadata is on its way
+      opening.catch(() => undefined);
+      this.createContext();
+      this.data = await opening;
       const info = this.data.variable;
       this.setVariable(info);
       const shown = this.initial.dims ? namedShownDims(info.dims, this.initial.dims) : defaultShownDims(info.dims);
@@ -557,10 +557,21 @@ export class Cube3DWidget extends Widget {
     this.drawLegend();
   }
 
-  private createScene(): void {
+  /** The camera and the renderer (once). */
+  private createContext(): void {
+    if (this.camera) {
+      return;
+    }
     this.camera = new THREE.OrthographicCamera(-1, 1, 1, -1, 0.1, 100);
     this.createRenderer();
     this.resizeObserver.observe(this.viewport);
+  }
+
+  private createScene(): void {
+    this.createContext();
+    if (this.renderer) {
+      this.labelCanvas(this.renderer.domElement);
+    }
     for (const face of cubeFaces(this.selection!.ranges)) {
       const geometry = new THREE.BufferGeometry();
       geometry.setAttribute('position', new THREE.BufferAttribute(new Float32Array(12), 3));
@@ -578,6 +589,12 @@ export class Cube3DWidget extends Widget {
     this.setView('isometric');
   }
 
+  /** Names the canvas for screen readers (with the variable, once it is known). */
+  private labelCanvas(canvas: HTMLCanvasElement): void {
+    const of = this.info ? ` of ${this.info.name}` : '';
+    canvas.setAttribute('aria-label', `3D cube${of}: drag a face or use the arrow keys to move its slice`);
+  }
+
   /** The WebGL renderer, its canvas (with keyboard and context-loss handling) and the camera's controls. */
   private createRenderer(): void {
     let renderer: THREE.WebGLRenderer;
@@ -592,10 +609,7 @@ export class Cube3DWidget extends Widget {
     // transparent: the theme's background shows around the cube, and the labels stay readable on it
     renderer.setClearColor(0x000000, 0);
     renderer.setPixelRatio(window.devicePixelRatio);
-    renderer.domElement.setAttribute(
-      'aria-label',
-      `3D cube of ${this.info!.name}: drag a face or use the arrow keys to move its slice`
-    );
+    this.labelCanvas(renderer.domElement);
     renderer.domElement.tabIndex = 0;
     renderer.domElement.addEventListener('keydown', event => this.onKeyDown(event));
     renderer.domElement.addEventListener('webglcontextlost', event => {
