@@ -329,7 +329,7 @@ export class Cube3DWidget extends Widget {
     return formatCoordinate(this.dims[axis].name, this.coords[axis][index], this.coordAttrs[axis], this.coords[axis]);
   }
 
-  /** The canvas the cube is drawn on (null until the scene exists). */
+  /** The canvas the cube is drawn on (null until the renderer exists, which is made as the cube starts to load). */
   get canvas(): HTMLCanvasElement | null {
     return this.renderer?.domElement ?? null;
   }
